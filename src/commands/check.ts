@@ -1,0 +1,34 @@
+/**
+ * `check --config FILE`: one CONNECTION_STATUS message. Like every Airbyte connector, a check that
+ * ran exits 0 whether it SUCCEEDED or FAILED (the platform reads the status); only a check that
+ * could not run at all exits non-zero.
+ */
+import { defineCommand } from "citty";
+import { loadConfig } from "../config/load.ts";
+import { ConnectorError } from "../errors.ts";
+import { checkConnection } from "../kafka/check.ts";
+import { createEmitter } from "../protocol/emit.ts";
+
+export default defineCommand({
+  meta: { name: "check", description: "Check that the config is valid and Kafka accepts writes" },
+  args: {
+    config: { type: "string", description: "Path to the config JSON file", valueHint: "FILE" },
+  },
+  run: async ({ args }) => {
+    const emit = createEmitter();
+    try {
+      if (!args.config) throw new ConnectorError("check needs --config FILE.", "config_error");
+      await checkConnection(await loadConfig(args.config));
+      await emit.message({ type: "CONNECTION_STATUS", connectionStatus: { status: "SUCCEEDED" } });
+    } catch (error) {
+      const message = error instanceof ConnectorError ? error.message : `Unexpected error: ${String(error)}`;
+      await emit.message({
+        type: "CONNECTION_STATUS",
+        connectionStatus: {
+          status: "FAILED",
+          message: `Could not connect to the Kafka brokers with provided configuration. ${message}`,
+        },
+      });
+    }
+  },
+});

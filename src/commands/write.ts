@@ -1,0 +1,88 @@
+/**
+ * `write --config FILE --catalog FILE < messages`: the sync. Exits 0 only when every record was
+ * acknowledged and every STATE echoed; otherwise a TRACE error says why and the exit code is 1.
+ */
+import process from "node:process";
+import { defineCommand } from "citty";
+import { loadConfig, loadJsonFile } from "../config/load.ts";
+import { ConnectorError } from "../errors.ts";
+import { createSender } from "../kafka/sender.ts";
+import { runWrite, type WriteSummary } from "../pipeline/write.ts";
+import { parseCatalog } from "../protocol/catalog.ts";
+import { createEmitter } from "../protocol/emit.ts";
+
+export default defineCommand({
+  meta: { name: "write", description: "Write AirbyteMessages from stdin to Kafka" },
+  args: {
+    config: { type: "string", description: "Path to the config JSON file", valueHint: "FILE" },
+    catalog: { type: "string", description: "Path to the configured catalog JSON file", valueHint: "FILE" },
+  },
+  run: async ({ args }) => {
+    const emit = createEmitter();
+    const fail = async (error: unknown) => {
+      await emit.error(
+        error instanceof ConnectorError
+          ? error
+          : new ConnectorError(
+              `Unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+              "system_error",
+            ),
+      );
+      process.exitCode = 1;
+    };
+
+    let setup: Awaited<ReturnType<typeof load>>;
+    try {
+      setup = await load(args.config, args.catalog);
+    } catch (error) {
+      await fail(error);
+      return;
+    }
+
+    const sender = createSender(setup.config);
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    process.once("SIGTERM", abort);
+    process.once("SIGINT", abort);
+    try {
+      const summary = await runWrite({
+        ...setup,
+        input: process.stdin,
+        send: (records) => sender.send(records),
+        emit,
+        signal: controller.signal,
+        graceMs: Math.min(setup.config.delivery_timeout_ms, 10_000),
+      });
+      await emit.log(summary.failure ? "ERROR" : "INFO", describe(summary));
+      if (summary.failure) await fail(summary.failure);
+    } catch (error) {
+      await fail(error);
+    } finally {
+      process.off("SIGTERM", abort);
+      process.off("SIGINT", abort);
+      await sender.close();
+    }
+  },
+});
+
+// --- internal ---
+
+async function load(configPath: string | undefined, catalogPath: string | undefined) {
+  if (!configPath || !catalogPath) {
+    throw new ConnectorError("write needs --config FILE and --catalog FILE.", "config_error");
+  }
+  const config = await loadConfig(configPath);
+  const catalog = parseCatalog(await loadJsonFile(catalogPath, "catalog"));
+  return { config, catalog };
+}
+
+function describe(summary: WriteSummary): string {
+  const streams = [...summary.recordsByStream].map(([stream, count]) => `${stream}: ${count}`).join(", ");
+  const ignored = [...summary.ignoredMessages].map(([type, count]) => `${type}: ${count}`).join(", ");
+  return [
+    `Read ${summary.records} records${streams ? ` (${streams})` : ""}`,
+    `echoed ${summary.statesEchoed} STATE messages${summary.statesHeld ? `, held back ${summary.statesHeld} not covered by acknowledged records` : ""}`,
+    `skipped ${summary.skippedLines} invalid lines`,
+    `ignored ${ignored || "no other messages"}`,
+  ].join("; ");
+}

@@ -1,0 +1,20 @@
+/**
+ * The one error type the connector raises on purpose. Its message is written for the user and never
+ * carries a secret or a line of input; `failureType` is the Airbyte TRACE failure type.
+ */
+export type FailureType = "config_error" | "system_error" | "transient_error";
+
+export class ConnectorError extends Error {
+  readonly failureType: FailureType;
+  /** Extra detail for Airbyte's `internal_message`: also free of secrets and input content. */
+  readonly internal: string | undefined;
+
+  constructor(message: string, failureType: FailureType, internal?: string) {
+    super(message);
+    this.name = "ConnectorError";
+    this.failureType = failureType;
+    this.internal = internal;
+  }
+}
+
+export const configError = (message: string): ConnectorError => new ConnectorError(message, "config_error");

@@ -1,0 +1,67 @@
+/**
+ * The Kafka edge of `write`: the only code that sends. One verb, `send(records)`, resolved when every
+ * record is acknowledged per `acks` (with acks 0: written to the socket), rejected with a
+ * ConnectorError otherwise. Each topic's metadata is fetched once, within `max_block_ms`, before
+ * its first send, so a missing topic or an unreachable cluster fails with its own clear message.
+ */
+import { Producer } from "@platformatic/kafka";
+import type { Config } from "../config/schema.ts";
+import { withDeadline } from "../deadline.ts";
+import { ConnectorError } from "../errors.ts";
+import type { EncodedRecord } from "../pipeline/record.ts";
+import { toProducerOptions } from "./client-options.ts";
+import { classifyKafkaError } from "./errors.ts";
+
+export interface Sender {
+  send(records: EncodedRecord[]): Promise<void>;
+  /** Closes the connections; bounded, so a hung broker cannot keep the process alive. */
+  close(): Promise<void>;
+}
+
+export function createSender(config: Config): Sender {
+  const producer = new Producer(toProducerOptions(config));
+  const bootstrap = config.bootstrap_servers;
+  const topicsReady = new Map<string, Promise<void>>();
+
+  const ready = (topic: string): Promise<void> => {
+    let promise = topicsReady.get(topic);
+    if (!promise) {
+      promise = withDeadline(
+        producer.metadata({ topics: [topic], autocreateTopics: true }).then(() => undefined),
+        config.max_block_ms,
+        () =>
+          new ConnectorError(
+            `Kafka did not return metadata for topic ${topic} from ${bootstrap} within max_block_ms (${config.max_block_ms} ms).`,
+            "transient_error",
+          ),
+      ).catch((error: unknown) => {
+        throw classifyKafkaError(error, { action: "looking up the topic", topic, bootstrap });
+      });
+      topicsReady.set(topic, promise);
+    }
+    return promise;
+  };
+
+  return {
+    async send(records) {
+      const topics = [...new Set(records.map((record) => record.topic))];
+      await Promise.all(topics.map(ready));
+      try {
+        await producer.send({
+          messages: records.map((record) => ({ topic: record.topic, key: record.key, value: record.value })),
+        });
+      } catch (error) {
+        throw classifyKafkaError(error, {
+          action: "sending records",
+          topic: topics.length === 1 ? topics[0] : topics.join(", "),
+          bootstrap,
+        });
+      }
+    },
+    async close() {
+      await withDeadline(producer.close(true), 5000, () => new Error("close timed out")).catch(
+        () => undefined,
+      );
+    },
+  };
+}

@@ -1,0 +1,226 @@
+/**
+ * The `write` loop: input lines → records and states → Kafka, with STATEs echoed only once every
+ * record before them is acknowledged. It only wires the pure parts (parse, topic, record, ledger)
+ * to the dispatcher and the sender; policy lives in those modules.
+ */
+import type { Config } from "../config/schema.ts";
+import { unhonouredSettings } from "../config/unhonoured.ts";
+import { ConnectorError } from "../errors.ts";
+import type { CatalogStream } from "../protocol/catalog.ts";
+import type { Emitter } from "../protocol/emit.ts";
+import { readLines } from "../protocol/lines.ts";
+import { parseLine, type RecordLine, streamKey } from "../protocol/parse.ts";
+import { createDispatcher, type Timers } from "./dispatcher.ts";
+import { createLedger } from "./ledger.ts";
+import { type EncodedRecord, encodeRecord } from "./record.ts";
+import { checkedTopicFor } from "./topic.ts";
+
+export interface WriteOptions {
+  config: Config;
+  catalog: CatalogStream[];
+  input: AsyncIterable<Uint8Array>;
+  send: (records: EncodedRecord[]) => Promise<void>;
+  emit: Emitter;
+  /** Aborted on SIGTERM / SIGINT: stop reading, wait up to `graceMs` for acks, echo what is earned. */
+  signal?: AbortSignal;
+  graceMs?: number;
+  timers?: Timers;
+}
+
+export interface WriteSummary {
+  records: number;
+  recordsByStream: Map<string, number>;
+  statesEchoed: number;
+  statesHeld: number;
+  skippedLines: number;
+  ignoredMessages: Map<string, number>;
+  failure: ConnectorError | undefined;
+}
+
+/** Longest input line we buffer; a longer one is refused without being held in memory. */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
+  const { config, emit } = options;
+  const topics = topicsByStream(config, options.catalog);
+  const ledger = createLedger();
+  const summary: WriteSummary = {
+    records: 0,
+    recordsByStream: new Map(),
+    statesEchoed: 0,
+    statesHeld: 0,
+    skippedLines: 0,
+    ignoredMessages: new Map(),
+    failure: undefined,
+  };
+  let stopped = false; // no more input is read
+  let frozen = false; // no more STATEs are echoed
+
+  const release = () => {
+    if (frozen) return;
+    for (const line of ledger.releasable()) {
+      summary.statesEchoed++;
+      void emit.line(line);
+    }
+  };
+
+  const dispatcher = createDispatcher({
+    batchBytes: config.sync_producer ? 0 : config.batch_size,
+    lingerMs: config.linger_ms,
+    maxRequestBytes: config.max_request_size,
+    bufferBytes: config.buffer_memory,
+    maxInFlight: config.sync_producer ? 1 : config.max_in_flight_requests_per_connection,
+    deliveryTimeoutMs: config.delivery_timeout_ms,
+    oneAtATime: config.sync_producer,
+    send: options.send,
+    onAcked: (first, last) => {
+      ledger.acked(first, last);
+      release();
+    },
+    ...(options.timers ? { timers: options.timers } : {}),
+  });
+
+  /** An input line we cannot write: fail (default) or skip with a WARN, per `on_invalid_input`. */
+  const refuse = async (lineNumber: number, reason: string): Promise<void> => {
+    if (config.on_invalid_input === "skip") {
+      summary.skippedLines++;
+      await emit.log("WARN", `Skipped input line ${lineNumber}: ${reason}.`);
+      return;
+    }
+    summary.failure ??= new ConnectorError(
+      `Input line ${lineNumber} cannot be written: ${reason}. No later STATE is echoed. Set on_invalid_input to "skip" to drop such lines instead.`,
+      "system_error",
+    );
+  };
+
+  const read = async () => {
+    for await (const line of readLines(options.input, MAX_LINE_BYTES)) {
+      if (stopped || summary.failure || dispatcher.failure !== undefined) break;
+      if (line.text === undefined) {
+        await refuse(line.number, line.problem);
+        continue;
+      }
+      const parsed = parseLine(line.text);
+      if (parsed.kind === "record") {
+        const outcome = encode(parsed, topics, config.max_request_size);
+        if (typeof outcome === "string") {
+          await refuse(line.number, outcome);
+          continue;
+        }
+        const key = streamKey(parsed.stream);
+        summary.records++;
+        summary.recordsByStream.set(key, (summary.recordsByStream.get(key) ?? 0) + 1);
+        const wait = dispatcher.add(outcome, ledger.record(key));
+        if (wait) await wait;
+      } else if (parsed.kind === "state") {
+        ledger.state(parsed);
+        dispatcher.flush();
+        release();
+      } else if (parsed.kind === "other") {
+        summary.ignoredMessages.set(parsed.type, (summary.ignoredMessages.get(parsed.type) ?? 0) + 1);
+      } else {
+        await refuse(line.number, parsed.reason);
+      }
+    }
+  };
+
+  await announce(config, options.catalog, emit);
+  const interrupted = await race(read(), options.signal);
+  if (interrupted) {
+    stopped = true;
+    // Echo what is earned within the grace period; later acks no longer count.
+    await Promise.race([dispatcher.drain(), sleep(options.graceMs ?? 10_000)]);
+    release();
+    frozen = true;
+    summary.failure ??= new ConnectorError(
+      "The sync was interrupted (SIGTERM or SIGINT) before its input ended; STATEs whose records were acknowledged have been echoed.",
+      "transient_error",
+    );
+  } else {
+    await dispatcher.drain();
+    release();
+    frozen = true;
+  }
+  if (dispatcher.failure !== undefined) summary.failure = asConnectorError(dispatcher.failure);
+  summary.statesHeld = ledger.pendingStates;
+  return summary;
+}
+
+// --- internal ---
+
+function topicsByStream(config: Config, catalog: CatalogStream[]): Map<string, string> {
+  const topics = new Map<string, string>();
+  for (const { stream } of catalog) {
+    topics.set(streamKey(stream), checkedTopicFor(config.topic_pattern, stream.namespace, stream.name));
+  }
+  return topics;
+}
+
+function encode(
+  record: RecordLine,
+  topics: Map<string, string>,
+  maxRequestBytes: number,
+): EncodedRecord | string {
+  const key = streamKey(record.stream);
+  const topic = topics.get(key);
+  if (topic === undefined) return `it is a record of stream ${key}, which is not in the configured catalog`;
+  const encoded = encodeRecord(record, topic);
+  if (encoded.size > maxRequestBytes) {
+    return `the record of stream ${key} is ${encoded.size} bytes once encoded, over max_request_size (${maxRequestBytes} bytes)`;
+  }
+  return encoded;
+}
+
+async function announce(config: Config, catalog: CatalogStream[], emit: Emitter): Promise<void> {
+  const dedup = catalog.filter((entry) => entry.destinationSyncMode === "append_dedup");
+  if (dedup.length > 0) {
+    await emit.log(
+      "WARN",
+      `Streams ${dedup.map((entry) => streamKey(entry.stream)).join(", ")} ask for append_dedup; Kafka topics are append-only, so they are written as append. Deduplication is the consumer's or log compaction's job.`,
+    );
+  }
+  for (const { field, why } of unhonouredSettings(config)) {
+    await emit.log("WARN", `${field} is set but has no effect in this connector: ${why}.`);
+  }
+  if (
+    config.enable_idempotence &&
+    !config.sync_producer &&
+    config.max_in_flight_requests_per_connection > 1
+  ) {
+    await emit.log(
+      "INFO",
+      "enable_idempotence is on: the client keeps one request in flight per broker connection (max_in_flight_requests_per_connection is not used).",
+    );
+  }
+  if (config.acks === "0") {
+    await emit.log(
+      "WARN",
+      'acks is "0": the broker acknowledges nothing, so STATEs are echoed once records are written to the socket. This setting gives no delivery guarantee.',
+    );
+  }
+}
+
+function asConnectorError(error: unknown): ConnectorError {
+  if (error instanceof ConnectorError) return error;
+  return new ConnectorError(
+    `Delivery failed: ${error instanceof Error ? error.message : String(error)}`,
+    "system_error",
+  );
+}
+
+/** Resolves true when `signal` aborts before `work` finishes, false when `work` finishes first. */
+async function race(work: Promise<void>, signal: AbortSignal | undefined): Promise<boolean> {
+  if (!signal) {
+    await work;
+    return false;
+  }
+  if (signal.aborted) return true;
+  return Promise.race([
+    work.then(() => false),
+    new Promise<boolean>((resolve) => signal.addEventListener("abort", () => resolve(true), { once: true })),
+  ]);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
+}

@@ -1,0 +1,41 @@
+/**
+ * The configured catalog: which streams this sync writes, and how. Kafka topics are append-only, so
+ * `append` is written as is, `append_dedup` is written as append (deduplication is the consumer's
+ * or log compaction's job), and `overwrite` cannot be honoured.
+ */
+import { configError } from "../errors.ts";
+import { isObject } from "./is-object.ts";
+import { type StreamId, streamKey } from "./parse.ts";
+
+export interface CatalogStream {
+  stream: StreamId;
+  destinationSyncMode: "append" | "append_dedup";
+}
+
+export function parseCatalog(raw: unknown): CatalogStream[] {
+  const streams = isObject(raw) ? raw.streams : undefined;
+  if (!Array.isArray(streams)) throw configError("Invalid catalog: it has no streams array.");
+  return streams.map((entry, index) => {
+    const stream = isObject(entry) ? entry.stream : undefined;
+    const name = isObject(stream) ? stream.name : undefined;
+    const namespace = isObject(stream) ? (stream.namespace ?? undefined) : undefined;
+    if (
+      typeof name !== "string" ||
+      name === "" ||
+      (namespace !== undefined && typeof namespace !== "string")
+    ) {
+      throw configError(`Invalid catalog: streams[${index}] has no stream.name.`);
+    }
+    const id: StreamId = { name, namespace };
+    const mode = (isObject(entry) ? entry.destination_sync_mode : undefined) ?? "append";
+    if (mode === "overwrite") {
+      throw configError(
+        `Stream ${streamKey(id)} asks for destination_sync_mode overwrite, which a Kafka topic cannot honour (it is append-only). Use append.`,
+      );
+    }
+    if (mode !== "append" && mode !== "append_dedup") {
+      throw configError(`Stream ${streamKey(id)} has an unknown destination_sync_mode.`);
+    }
+    return { stream: id, destinationSyncMode: mode };
+  });
+}

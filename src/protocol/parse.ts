@@ -1,0 +1,123 @@
+/**
+ * One input line → what the destination does with it. RECORD and STATE keep the source's own text for
+ * the parts we echo or splice (see json-spans.ts); everything else is classified and left alone.
+ * Per the protocol, unknown members are tolerated and a null member is the same as an absent one.
+ */
+import { isObject } from "./is-object.ts";
+import { objectMembers } from "./json-spans.ts";
+
+export interface StreamId {
+  name: string;
+  namespace: string | undefined;
+}
+
+export interface RecordLine {
+  kind: "record";
+  stream: StreamId;
+  emittedAt: number;
+  /** The record's `data` object exactly as the source wrote it. */
+  dataText: string;
+}
+
+export type StateType = "LEGACY" | "STREAM" | "GLOBAL";
+
+export interface StateLine {
+  kind: "state";
+  stateType: StateType;
+  /** For STREAM states, the stream the state belongs to. */
+  stream: StreamId | undefined;
+  /** The `state` object's members as the source wrote them, `destinationStats` left out. */
+  memberTexts: string[];
+}
+
+export interface OtherLine {
+  kind: "other";
+  /** The message type (LOG, TRACE, CONTROL, or one this version does not know). */
+  type: string;
+}
+
+export interface InvalidLine {
+  kind: "invalid";
+  /** Why the line is not a message we can act on; never quotes the line. */
+  reason: string;
+}
+
+export type ParsedLine = RecordLine | StateLine | OtherLine | InvalidLine;
+
+export function parseLine(text: string): ParsedLine {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return invalid("it is not valid JSON");
+  }
+  if (!isObject(message)) return invalid("it is not a JSON object");
+  const type = message.type;
+  if (typeof type !== "string") return invalid("it has no message type");
+  if (type === "RECORD") return parseRecord(text, message.record);
+  if (type === "STATE") return parseState(text, message.state);
+  return { kind: "other", type };
+}
+
+/** A stream's identity as one string, for maps and messages. */
+export function streamKey(stream: StreamId): string {
+  return stream.namespace === undefined ? stream.name : `${stream.namespace}.${stream.name}`;
+}
+
+// --- internal ---
+
+function parseRecord(text: string, record: unknown): RecordLine | InvalidLine {
+  if (!isObject(record)) return invalid("a RECORD message has no record object");
+  if (typeof record.stream !== "string" || record.stream === "")
+    return invalid("the record has no stream name");
+  const namespace = optionalString(record.namespace);
+  if (namespace === null) return invalid("the record's namespace is not a string");
+  if (typeof record.emitted_at !== "number" || !Number.isFinite(record.emitted_at)) {
+    return invalid("the record has no numeric emitted_at");
+  }
+  if (!isObject(record.data)) return invalid("the record's data is not a JSON object");
+  const recordSpan = objectMembers(text).get("record");
+  const dataSpan = recordSpan && objectMembers(text, recordSpan.start).get("data");
+  if (!dataSpan) return invalid("the record's data could not be located");
+  return {
+    kind: "record",
+    stream: { name: record.stream, namespace },
+    emittedAt: Math.trunc(record.emitted_at),
+    dataText: text.slice(dataSpan.start, dataSpan.end),
+  };
+}
+
+function parseState(text: string, state: unknown): StateLine | InvalidLine {
+  if (!isObject(state)) return invalid("a STATE message has no state object");
+  const rawType = state.type ?? "LEGACY";
+  if (rawType !== "LEGACY" && rawType !== "STREAM" && rawType !== "GLOBAL") {
+    return invalid("the state's type is not LEGACY, STREAM or GLOBAL");
+  }
+  let stream: StreamId | undefined;
+  if (rawType === "STREAM") {
+    const descriptor = isObject(state.stream) ? state.stream.stream_descriptor : undefined;
+    const namespace = isObject(descriptor) ? optionalString(descriptor.namespace) : null;
+    if (!isObject(descriptor) || typeof descriptor.name !== "string" || namespace === null) {
+      return invalid("a STREAM state has no stream.stream_descriptor.name");
+    }
+    stream = { name: descriptor.name, namespace };
+  }
+  const stateSpan = objectMembers(text).get("state");
+  if (!stateSpan) return invalid("the state object could not be located");
+  const memberTexts: string[] = [];
+  for (const [key, span] of objectMembers(text, stateSpan.start)) {
+    if (key !== "destinationStats")
+      memberTexts.push(`${JSON.stringify(key)}:${text.slice(span.start, span.end)}`);
+  }
+  return { kind: "state", stateType: rawType, stream, memberTexts };
+}
+
+function invalid(reason: string): InvalidLine {
+  return { kind: "invalid", reason };
+}
+
+/** undefined for absent or null, the string itself, or null when it is something else. */
+function optionalString(value: unknown): string | undefined | null {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === "string" ? value : null;
+}

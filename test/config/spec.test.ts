@@ -1,0 +1,87 @@
+import { describe, expect, it } from "bun:test";
+import { specMessage } from "../../src/config/spec.ts";
+
+const spec = specMessage().spec;
+const schema = spec.connectionSpecification as {
+  required: string[];
+  properties: Record<string, Record<string, unknown>>;
+};
+const properties = schema.properties;
+
+describe("spec", () => {
+  it("declares append-only incremental support", () => {
+    expect(spec.supportsIncremental).toBe(true);
+    expect(spec.supported_destination_sync_modes).toEqual(["append"]);
+  });
+
+  it("requires exactly bootstrap_servers and topic_pattern", () => {
+    expect([...schema.required].sort()).toEqual(["bootstrap_servers", "topic_pattern"]);
+  });
+
+  // The reference table of REFERENCE.md: name, JSON type, default.
+  it.each([
+    ["bootstrap_servers", "string", undefined],
+    ["topic_pattern", "string", undefined],
+    ["test_topic", "string", undefined],
+    ["sync_producer", "boolean", false],
+    ["client_id", "string", "airbyte-producer"],
+    ["acks", "string", "1"],
+    ["enable_idempotence", "boolean", false],
+    ["compression_type", "string", "none"],
+    ["batch_size", "integer", 16384],
+    ["linger_ms", "string", "0"],
+    ["max_in_flight_requests_per_connection", "integer", 5],
+    ["client_dns_lookup", "string", "use_all_dns_ips"],
+    ["buffer_memory", "string", "33554432"],
+    ["max_request_size", "integer", 1048576],
+    ["retries", "integer", 2147483647],
+    ["socket_connection_setup_timeout_ms", "string", "10000"],
+    ["socket_connection_setup_timeout_max_ms", "string", "30000"],
+    ["max_block_ms", "string", "60000"],
+    ["request_timeout_ms", "integer", 30000],
+    ["delivery_timeout_ms", "integer", 120000],
+    ["send_buffer_bytes", "integer", 131072],
+    ["receive_buffer_bytes", "integer", 32768],
+    ["transactional_id", "string", undefined],
+    ["transaction_timeout_ms", "integer", 60000],
+  ])("%s is a %s defaulting to %p", (name, type, fallback) => {
+    const property = properties[name];
+    expect(property?.type).toBe(type);
+    expect(property?.default).toEqual(fallback);
+    expect(typeof property?.title).toBe("string");
+  });
+
+  it("lists the reference enums", () => {
+    expect(properties.acks?.enum).toEqual(["0", "1", "all"]);
+    expect(properties.compression_type?.enum).toEqual(["none", "gzip", "snappy", "lz4", "zstd"]);
+    expect(properties.client_dns_lookup?.enum).toEqual([
+      "default",
+      "use_all_dns_ips",
+      "resolve_canonical_bootstrap_servers_only",
+    ]);
+  });
+
+  it("offers protocol as a oneOf of PLAINTEXT, SASL_PLAINTEXT and SASL_SSL", () => {
+    const options = properties.protocol?.oneOf as { properties: Record<string, Record<string, unknown>> }[];
+    expect(options.map((option) => option.properties.security_protocol?.default)).toEqual([
+      "PLAINTEXT",
+      "SASL_PLAINTEXT",
+      "SASL_SSL",
+    ]);
+    expect(properties.protocol?.default).toEqual({ security_protocol: "PLAINTEXT" });
+    for (const option of options.slice(1)) {
+      expect(option.properties.sasl_mechanism?.enum).toEqual([
+        "PLAIN",
+        "SCRAM-SHA-256",
+        "SCRAM-SHA-512",
+        "OAUTHBEARER",
+        "GSSAPI",
+      ]);
+      expect(option.properties.sasl_jaas_config?.airbyte_secret).toBe(true);
+    }
+  });
+
+  it("has no field that may be null in the UI (null means default only in configs)", () => {
+    expect(JSON.stringify(spec)).not.toContain('"null"');
+  });
+});

@@ -1,0 +1,272 @@
+import { describe, expect, it } from "bun:test";
+import { runWrite, type WriteOptions } from "../../src/pipeline/write.ts";
+import type { CatalogStream } from "../../src/protocol/catalog.ts";
+import { configWith } from "../helpers/config.ts";
+import { autoSender, capturedEmitter, chunksOf, handSender, settle } from "../helpers/fakes.ts";
+
+const catalog: CatalogStream[] = [
+  { stream: { name: "users", namespace: "public" }, destinationSyncMode: "append" },
+  { stream: { name: "orders", namespace: undefined }, destinationSyncMode: "append_dedup" },
+];
+const rec = (stream: string, n: number, namespace = "public") =>
+  JSON.stringify({ type: "RECORD", record: { namespace, stream, data: { n }, emitted_at: 1700000000000 } });
+const ordersRec = (n: number) =>
+  JSON.stringify({ type: "RECORD", record: { stream: "orders", data: { n }, emitted_at: 1 } });
+const legacyState = (n: number) => JSON.stringify({ type: "STATE", state: { data: { n } } });
+
+function run(
+  lines: string[],
+  overrides: Partial<Omit<WriteOptions, "config">> & { config?: Record<string, unknown> } = {},
+) {
+  const output = capturedEmitter();
+  const sender = autoSender();
+  const { config, ...rest } = overrides;
+  const promise = runWrite({
+    config: configWith({ linger_ms: 0, ...config }),
+    catalog,
+    input: chunksOf(lines.map((line) => `${line}\n`).join("")),
+    send: sender.send,
+    emit: output.emit,
+    ...rest,
+  });
+  return { promise, output, sender };
+}
+
+const states = (messages: Record<string, unknown>[]) => messages.filter((m) => m.type === "STATE");
+const traces = (messages: Record<string, unknown>[]) =>
+  messages.filter((m) => m.type === "TRACE") as { trace: { error: { message: string } } }[];
+
+describe("write: the happy path", () => {
+  it("writes every record to its topic with the reference layout and echoes states with counts", async () => {
+    const { promise, output, sender } = run([
+      rec("users", 1),
+      ordersRec(2),
+      legacyState(1),
+      rec("users", 3),
+      legacyState(2),
+    ]);
+    const summary = await promise;
+    expect(summary.failure).toBeUndefined();
+    const sent = sender.sent.flat();
+    // The Java rule: a missing namespace becomes empty, so "{namespace}.{stream}" gives "_orders".
+    expect(sent.map((r) => r.topic)).toEqual(["public_users", "_orders", "public_users"]);
+    const value = JSON.parse(sent[0]?.value.toString() ?? "");
+    expect(Object.keys(value)).toEqual([
+      "_airbyte_ab_id",
+      "_airbyte_stream",
+      "_airbyte_emitted_at",
+      "_airbyte_data",
+    ]);
+    expect(value._airbyte_ab_id).toBe(sent[0]?.key.toString());
+    expect(value._airbyte_ab_id).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    expect(value._airbyte_stream).toBe("users");
+    expect(value._airbyte_emitted_at).toBe(1700000000000);
+    expect(value._airbyte_data).toEqual({ n: 1 });
+    expect(states(output.messages())).toEqual([
+      { type: "STATE", state: { data: { n: 1 }, destinationStats: { recordCount: 2 } } },
+      { type: "STATE", state: { data: { n: 2 }, destinationStats: { recordCount: 1 } } },
+    ]);
+    expect(summary.statesEchoed).toBe(2);
+  });
+
+  it("warns once that append_dedup streams are written as append", async () => {
+    const { promise, output } = run([]);
+    await promise;
+    const warnings = output
+      .messages()
+      .filter((m) => (m as { log?: { level: string } }).log?.level === "WARN");
+    expect(warnings).toHaveLength(1);
+    expect(JSON.stringify(warnings[0])).toContain("orders ask for append_dedup");
+  });
+
+  it("ignores TRACE, LOG, CONTROL and unknown messages and tolerates blank lines and CRLF", async () => {
+    const { promise, sender } = run([
+      '{"type":"TRACE","trace":{"type":"STREAM_STATUS"}}',
+      '{"type":"LOG","log":{"level":"INFO","message":"hi"},"record":null}',
+      '{"type":"CONTROL","control":{}}',
+      '{"type":"NEW_KIND"}',
+      "",
+      `${rec("users", 1)}\r`,
+    ]);
+    const summary = await promise;
+    expect(summary.failure).toBeUndefined();
+    expect(sender.sent.flat()).toHaveLength(1);
+    expect(Object.fromEntries(summary.ignoredMessages)).toEqual({
+      TRACE: 1,
+      LOG: 1,
+      CONTROL: 1,
+      NEW_KIND: 1,
+    });
+  });
+});
+
+describe("write: the checkpoint rule", () => {
+  it("echoes a STATE only after the records before it are acknowledged, in order", async () => {
+    const output = capturedEmitter();
+    const sender = handSender();
+    const input = chunksOf(`${rec("users", 1)}\n${legacyState(1)}\n${rec("users", 2)}\n${legacyState(2)}\n`);
+    const promise = runWrite({
+      config: configWith({ batch_size: 1 }),
+      catalog,
+      input,
+      send: sender.send,
+      emit: output.emit,
+    });
+    await settle();
+    expect(sender.sends).toHaveLength(2);
+    expect(states(output.messages())).toHaveLength(0);
+    sender.sends[1]?.resolve(); // the later batch first
+    await settle();
+    expect(states(output.messages())).toHaveLength(0);
+    sender.sends[0]?.resolve();
+    await promise;
+    expect(
+      states(output.messages()).map((m) => (m as { state: { data: { n: number } } }).state.data.n),
+    ).toEqual([1, 2]);
+  });
+
+  it("a delivery failure fails the sync and no STATE after it is echoed", async () => {
+    const output = capturedEmitter();
+    const sender = handSender();
+    const input = chunksOf(
+      `${rec("users", 1)}\n${legacyState(1)}\n${rec("users", 2)}\n${legacyState(2)}\n${rec("users", 3)}\n${legacyState(3)}\n`,
+    );
+    const promise = runWrite({
+      config: configWith({ batch_size: 1 }),
+      catalog,
+      input,
+      send: sender.send,
+      emit: output.emit,
+    });
+    await settle();
+    sender.sends[0]?.resolve();
+    sender.sends[1]?.reject(new Error("broker said no"));
+    for (const s of sender.sends.slice(2)) s.resolve();
+    const summary = await promise;
+    expect(summary.failure?.message).toContain("broker said no");
+    expect(
+      states(output.messages()).map((m) => (m as { state: { data: { n: number } } }).state.data.n),
+    ).toEqual([1]);
+    expect(summary.statesHeld).toBeGreaterThan(0);
+  });
+});
+
+describe("write: input policy", () => {
+  const badLines: [string, string, string][] = [
+    ["a line that is not JSON", "{nope", "Input line 2 cannot be written: it is not valid JSON"],
+    ["a line that is not a message", '{"hello":1}', "Input line 2 cannot be written: it has no message type"],
+    [
+      "a record of a stream not in the catalog",
+      rec("ghosts", 1),
+      "Input line 2 cannot be written: it is a record of stream public.ghosts, which is not in the configured catalog",
+    ],
+  ];
+
+  it.each(badLines)("%s fails the sync by default, with no later STATE", async (_label, bad, message) => {
+    const { promise, output } = run([legacyState(0), bad, rec("users", 1), legacyState(1)]);
+    const summary = await promise;
+    expect(summary.failure?.message).toStartWith(message);
+    expect(summary.failure?.failureType).toBe("system_error");
+    expect(states(output.messages())).toHaveLength(1);
+  });
+
+  it.each(badLines)("%s is skipped with a WARN under on_invalid_input skip", async (_label, bad) => {
+    const { promise, output, sender } = run([bad, rec("users", 1), legacyState(1)], {
+      config: { on_invalid_input: "skip" },
+    });
+    const summary = await promise;
+    expect(summary.failure).toBeUndefined();
+    expect(summary.skippedLines).toBe(1);
+    expect(sender.sent.flat()).toHaveLength(1);
+    expect(JSON.stringify(output.messages())).toContain("Skipped input line 1");
+    expect(states(output.messages())).toHaveLength(1);
+  });
+
+  it("a line that is not UTF-8 fails the sync naming the line", async () => {
+    const output = capturedEmitter();
+    const input = (async function* () {
+      yield new TextEncoder().encode(`${rec("users", 1)}\n`);
+      yield new Uint8Array([0x7b, 0xc3, 0x28, 0x7d, 0x0a]);
+    })();
+    const summary = await runWrite({
+      config: configWith(),
+      catalog,
+      input,
+      send: autoSender().send,
+      emit: output.emit,
+    });
+    expect(summary.failure?.message).toStartWith("Input line 2 cannot be written: it is not valid UTF-8");
+  });
+
+  it("a record over max_request_size fails the sync naming stream, size and limit, never the content", async () => {
+    const big = JSON.stringify({
+      type: "RECORD",
+      record: { namespace: "public", stream: "users", data: { blob: "secret".repeat(100) }, emitted_at: 1 },
+    });
+    const { promise } = run([big], { config: { max_request_size: 500 } });
+    const summary = await promise;
+    expect(summary.failure?.message).toMatch(
+      /^Input line 1 cannot be written: the record of stream public.users is \d+ bytes once encoded, over max_request_size \(500 bytes\)/,
+    );
+    expect(summary.failure?.message).not.toContain("secret");
+  });
+
+  it("a failure is reported once as a TRACE by the command, not here", async () => {
+    const { promise, output } = run(["{nope"]);
+    await promise;
+    expect(traces(output.messages())).toHaveLength(0);
+  });
+});
+
+describe("write: interruption", () => {
+  it("on abort it stops reading, echoes the STATEs already earned and reports the interruption", async () => {
+    const output = capturedEmitter();
+    const sender = autoSender();
+    const controller = new AbortController();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const input = (async function* () {
+      yield new TextEncoder().encode(`${rec("users", 1)}\n${legacyState(1)}\n`);
+      await gate; // the source stalls; Airbyte cancels the sync
+      yield new TextEncoder().encode(`${rec("users", 2)}\n${legacyState(2)}\n`);
+    })();
+    const promise = runWrite({
+      config: configWith(),
+      catalog,
+      input,
+      send: sender.send,
+      emit: output.emit,
+      signal: controller.signal,
+      graceMs: 1000,
+    });
+    await settle();
+    controller.abort();
+    const summary = await promise;
+    release();
+    expect(summary.failure?.message).toContain("interrupted");
+    expect(states(output.messages())).toHaveLength(1);
+    expect(sender.sent.flat()).toHaveLength(1);
+  });
+});
+
+describe("write: configuration problems found in the catalog", () => {
+  it("a topic name over 249 characters is a config error before anything is sent", async () => {
+    const long: CatalogStream[] = [
+      { stream: { name: "x".repeat(260), namespace: undefined }, destinationSyncMode: "append" },
+    ];
+    const output = capturedEmitter();
+    await expect(
+      runWrite({
+        config: configWith(),
+        catalog: long,
+        input: chunksOf(""),
+        send: autoSender().send,
+        emit: output.emit,
+      }),
+    ).rejects.toThrow("Kafka allows at most 249");
+  });
+});

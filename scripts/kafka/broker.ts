@@ -1,0 +1,396 @@
+/**
+ * Lifecycle of local single-node KRaft brokers: format storage, spawn a
+ * detached JVM that outlives its parent, wait for a real metadata answer,
+ * reuse a live matching broker, and stop it (SIGTERM, then SIGKILL).
+ * Each broker lives in `.cache/brokers/<name>/` (server.properties,
+ * broker.log, broker.json, data/).
+ */
+import { execFile, spawn } from "node:child_process";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { ensureKafkaJars, KAFKA_VERSION, kafkaClassPath } from "./jars.ts";
+import { freeLoopbackPort } from "./loopback.ts";
+import { BROKERS_DIR, brokerDir } from "./paths.ts";
+import { probeMetadata } from "./probe.ts";
+import {
+  bootstrapOf,
+  brokerProperties,
+  type ClusterSettings,
+  type KafkaCluster,
+  type KafkaNode,
+  newClusterId,
+  renderProperties,
+} from "./properties.ts";
+
+export interface BrokerOptions {
+  name: string;
+  /** `auto.create.topics.enable`; default true. */
+  autoCreateTopics?: boolean;
+  /** Client (PLAINTEXT) port; default: a free loopback port. */
+  port?: number;
+  /** `num.partitions` for auto-created topics; default 1. */
+  partitions?: number;
+  /** Extra broker properties, applied last (override the defaults). */
+  extraProperties?: Record<string, string>;
+  /** How long to wait for the first metadata answer; default 90 s. */
+  startTimeoutMs?: number;
+}
+
+export interface BrokerHandle {
+  name: string;
+  /** e.g. "127.0.0.1:41234" */
+  bootstrap: string;
+  logFile: string;
+  pid: number;
+  dir: string;
+  clusterId: string;
+}
+
+/** Contents of `<dir>/broker.json`. */
+export interface BrokerState extends BrokerHandle {
+  kafkaVersion: string;
+  settings: ClusterSettings;
+  /** The port the caller asked for, or null if it was picked freely. */
+  requestedPort: number | null;
+  startedAt: string;
+  startupMs: number;
+}
+
+export interface BrokerStatus {
+  name: string;
+  state: BrokerState | null;
+  alive: boolean;
+  answering: boolean;
+}
+
+/** Broker JVM flags: capped heap, serial GC (2-core machine), full JIT for realistic throughput. */
+export const BROKER_JVM_FLAGS: readonly string[] = [
+  "-Xms256m",
+  "-Xmx512m",
+  "-XX:+UseSerialGC",
+  "-XX:MaxInlineLevel=15",
+  "-Djava.awt.headless=true",
+  "-Dorg.slf4j.simpleLogger.showDateTime=true",
+  "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
+];
+
+/** Flags for short-lived tool JVMs (storage format). */
+const TOOL_JVM_FLAGS: readonly string[] = ["-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"];
+
+const DEFAULT_START_TIMEOUT_MS = 90_000;
+const STOP_GRACE_MS = 15_000;
+const LOG_TAIL_LINES = 40;
+
+const run = promisify(execFile);
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+const paths = (name: string) => {
+  const dir = brokerDir(name);
+  return {
+    dir,
+    state: join(dir, "broker.json"),
+    log: join(dir, "broker.log"),
+    properties: join(dir, "server.properties"),
+    data: join(dir, "data"),
+  };
+};
+
+function normalizeSettings(opts: BrokerOptions): ClusterSettings {
+  const extra = opts.extraProperties ?? {};
+  return {
+    autoCreateTopics: opts.autoCreateTopics ?? true,
+    partitions: opts.partitions ?? 1,
+    extraProperties: Object.fromEntries(
+      Object.keys(extra)
+        .sort()
+        .map((k) => [k, String(extra[k])]),
+    ),
+  };
+}
+
+function isBrokerState(value: unknown): value is BrokerState {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.name === "string" &&
+    typeof v.bootstrap === "string" &&
+    typeof v.pid === "number" &&
+    typeof v.clusterId === "string" &&
+    typeof v.kafkaVersion === "string" &&
+    typeof v.settings === "object" &&
+    v.settings !== null
+  );
+}
+
+/** Reads `<dir>/broker.json`, or null when absent or unreadable. */
+export function readBrokerState(name: string): BrokerState | null {
+  const file = paths(name).state;
+  if (!existsSync(file)) return null;
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, "utf8"));
+    return isBrokerState(parsed) ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+/** True while `pid` exists and is not a zombie. */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return !stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return !existsSync("/proc/self");
+  }
+}
+
+/**
+ * True if `pid` is running and (where /proc exists) is the JVM started for
+ * this broker directory — guards against signalling a recycled pid.
+ */
+function isBrokerProcess(pid: number, name: string): boolean {
+  if (!isRunning(pid)) return false;
+  if (!existsSync("/proc/self")) return true;
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    return cmdline.split("\0").includes(paths(name).properties);
+  } catch {
+    return false;
+  }
+}
+
+async function waitForExit(pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (!isRunning(pid)) return true;
+    await sleep(100);
+  }
+  return !isRunning(pid);
+}
+
+async function terminate(pid: number, name: string, graceMs: number): Promise<void> {
+  if (!isBrokerProcess(pid, name)) return;
+  process.kill(pid, "SIGTERM");
+  if (await waitForExit(pid, graceMs)) return;
+  if (isRunning(pid)) process.kill(pid, "SIGKILL");
+  await waitForExit(pid, 5_000);
+}
+
+/** Last `lines` lines of the broker's log ("" if there is no log). */
+export function brokerLogTail(name: string, lines = LOG_TAIL_LINES): string {
+  const file = paths(name).log;
+  if (!existsSync(file)) return "";
+  const all = readFileSync(file, "utf8").split("\n");
+  if (all.at(-1) === "") all.pop();
+  return all.slice(-lines).join("\n");
+}
+
+/** The first ERROR/FATAL log lines with their exception messages (start-up diagnostics). */
+function brokerLogErrors(name: string, max = 8): string[] {
+  const file = paths(name).log;
+  if (!existsSync(file)) return [];
+  const lines = readFileSync(file, "utf8").split("\n");
+  const found: string[] = [];
+  lines.forEach((line, i) => {
+    if (found.length >= max || !/ (ERROR|FATAL) /.test(line)) return;
+    found.push(line);
+    const next = lines[i + 1];
+    if (next && /^[\w.$]+(Exception|Error)\b/.test(next)) found.push(`  ${next}`);
+  });
+  return found;
+}
+
+async function formatStorage(
+  classPath: string,
+  clusterId: string,
+  propertiesFile: string,
+  dir: string,
+): Promise<void> {
+  const args = [
+    ...TOOL_JVM_FLAGS,
+    "-cp",
+    classPath,
+    "kafka.tools.StorageTool",
+    "format",
+    "-t",
+    clusterId,
+    "-c",
+    propertiesFile,
+  ];
+  try {
+    const { stdout, stderr } = await run("java", args, {
+      cwd: dir,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    await writeFile(join(dir, "format.log"), `${stdout}${stderr}`);
+  } catch (error) {
+    const detail =
+      typeof error === "object" && error !== null && "stderr" in error ? String(error.stderr) : String(error);
+    throw new Error(`kafka StorageTool format failed in ${dir}:\n${detail.slice(-4000)}`);
+  }
+}
+
+/**
+ * Starts a fresh broker called `opts.name` (stopping and wiping any previous
+ * one of that name) and resolves once it answers a metadata request.
+ */
+export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
+  const p = paths(opts.name);
+  const libs = await ensureKafkaJars();
+  const classPath = kafkaClassPath(libs);
+  await stopBroker(opts.name);
+  await rm(p.dir, { recursive: true, force: true });
+  await mkdir(p.dir, { recursive: true });
+
+  const settings = normalizeSettings(opts);
+  const port = opts.port ?? (await freeLoopbackPort());
+  let controllerPort = await freeLoopbackPort();
+  while (controllerPort === port) controllerPort = await freeLoopbackPort();
+  const node: KafkaNode = {
+    nodeId: 1,
+    host: "127.0.0.1",
+    listeners: [{ name: "PLAINTEXT", protocol: "PLAINTEXT", port }],
+    controllerPort,
+    logDir: p.data,
+  };
+  const cluster: KafkaCluster = { clusterId: newClusterId(), nodes: [node] };
+  const bootstrap = bootstrapOf(cluster);
+  await writeFile(p.properties, renderProperties(brokerProperties(cluster, node, settings)));
+  await formatStorage(classPath, cluster.clusterId, p.properties, p.dir);
+
+  const started = Date.now();
+  const logFd = openSync(p.log, "a");
+  const child = spawn(
+    "java",
+    [...BROKER_JVM_FLAGS, `-Dkafka.logs.dir=${p.dir}`, "-cp", classPath, "kafka.Kafka", p.properties],
+    { cwd: p.dir, detached: true, stdio: ["ignore", logFd, logFd] },
+  );
+  closeSync(logFd);
+  const exit: { reason: string | null } = { reason: null };
+  child.once("exit", (code, signal) => {
+    exit.reason = `exit code ${code}, signal ${signal}`;
+  });
+  child.once("error", (error) => {
+    exit.reason = `spawn error: ${error.message}`;
+  });
+  child.unref();
+  const pid = child.pid;
+  if (pid === undefined) {
+    await sleep(50);
+    throw new Error(`could not spawn java: ${exit.reason ?? "no pid"}`);
+  }
+
+  const state: BrokerState = {
+    name: opts.name,
+    bootstrap,
+    logFile: p.log,
+    pid,
+    dir: p.dir,
+    clusterId: cluster.clusterId,
+    kafkaVersion: KAFKA_VERSION,
+    settings,
+    requestedPort: opts.port ?? null,
+    startedAt: new Date(started).toISOString(),
+    startupMs: -1,
+  };
+  await writeFile(p.state, `${JSON.stringify(state, null, 2)}\n`);
+
+  const fail = async (reason: string): Promise<never> => {
+    await terminate(pid, opts.name, 2_000);
+    await rm(p.state, { force: true });
+    const errors = brokerLogErrors(opts.name);
+    const firstErrors = errors.length > 0 ? `first errors in the log:\n${errors.join("\n")}\n` : "";
+    throw new Error(
+      `Kafka broker "${opts.name}" ${reason}; ${firstErrors}last lines of ${p.log}:\n${brokerLogTail(opts.name)}`,
+    );
+  };
+
+  const deadline = started + (opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+  for (;;) {
+    if (exit.reason !== null) {
+      return fail(`exited during start-up (${exit.reason})`);
+    }
+    const answer = await probeMetadata(bootstrap, 2_000);
+    if (answer) {
+      if (answer.clusterId !== cluster.clusterId) {
+        return fail(`port clash: ${bootstrap} is answered by cluster ${answer.clusterId}`);
+      }
+      break;
+    }
+    if (Date.now() > deadline) {
+      return fail(`did not answer metadata on ${bootstrap} in time`);
+    }
+    await sleep(250);
+  }
+
+  state.startupMs = Date.now() - started;
+  await writeFile(p.state, `${JSON.stringify(state, null, 2)}\n`);
+  return toHandle(state);
+}
+
+function toHandle(state: BrokerState): BrokerHandle {
+  const { name, bootstrap, logFile, pid, dir, clusterId } = state;
+  return { name, bootstrap, logFile, pid, dir, clusterId };
+}
+
+function sameOptions(state: BrokerState, opts: BrokerOptions): boolean {
+  const want = normalizeSettings(opts);
+  return (
+    state.kafkaVersion === KAFKA_VERSION &&
+    JSON.stringify(state.settings) === JSON.stringify(want) &&
+    (opts.port === undefined || state.bootstrap.endsWith(`:${opts.port}`))
+  );
+}
+
+/** Liveness of a named broker: pid running and bootstrap answering for its cluster. */
+export async function brokerStatus(name: string): Promise<BrokerStatus> {
+  const state = readBrokerState(name);
+  const alive = state !== null && isBrokerProcess(state.pid, name);
+  const answer = state && alive ? await probeMetadata(state.bootstrap, 2_000) : null;
+  return {
+    name,
+    state,
+    alive,
+    answering: answer !== null && answer.clusterId === state?.clusterId,
+  };
+}
+
+/**
+ * Returns the running broker `opts.name` if it is alive, answering and was
+ * started with the same options; otherwise starts a fresh one.
+ */
+export async function ensureBroker(opts: BrokerOptions): Promise<BrokerHandle> {
+  const state = readBrokerState(opts.name);
+  if (state && sameOptions(state, opts)) {
+    const status = await brokerStatus(opts.name);
+    if (status.answering) return toHandle(state);
+  }
+  return startBroker(opts);
+}
+
+/**
+ * Stops broker `name`: SIGTERM, up to ~15 s for a clean shutdown, then
+ * SIGKILL. Removes only broker.json; logs and data stay for debugging.
+ */
+export async function stopBroker(name: string): Promise<void> {
+  const p = paths(name);
+  const state = readBrokerState(name);
+  if (state) await terminate(state.pid, name, STOP_GRACE_MS);
+  await rm(p.state, { force: true });
+}
+
+/** Names of brokers that have a broker.json (running or not). */
+export function listBrokers(): string[] {
+  if (!existsSync(BROKERS_DIR)) return [];
+  return readdirSync(BROKERS_DIR, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(BROKERS_DIR, e.name, "broker.json")))
+    .map((e) => e.name)
+    .sort();
+}

@@ -1,0 +1,59 @@
+/**
+ * Loopback-only networking helpers: a guard that refuses any bootstrap list
+ * pointing off this machine, and a free-port picker bound to 127.0.0.1.
+ */
+import { createServer } from "node:net";
+
+function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase();
+  if (h === "localhost" || h === "[::1]" || h === "::1") return true;
+  const octets = h.split(".");
+  if (octets.length !== 4 || octets[0] !== "127") return false;
+  return octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255);
+}
+
+function splitHostPort(entry: string): string {
+  // "[::1]:9092" | "[::1]" | "127.0.0.1:9092" | "localhost"
+  if (entry.startsWith("[")) {
+    const end = entry.indexOf("]");
+    return end === -1 ? entry : entry.slice(0, end + 1);
+  }
+  const colon = entry.lastIndexOf(":");
+  return colon === -1 ? entry : entry.slice(0, colon);
+}
+
+/**
+ * Throws unless every host in the comma-separated `bootstrap` list is on
+ * 127.0.0.0/8, `localhost` or `[::1]`.
+ */
+export function assertLoopback(bootstrap: string): void {
+  const entries = bootstrap
+    .split(",")
+    .map((e) => e.trim())
+    .filter((e) => e.length > 0);
+  if (entries.length === 0) {
+    throw new Error("bootstrap list is empty");
+  }
+  for (const entry of entries) {
+    const host = splitHostPort(entry);
+    if (!isLoopbackHost(host)) {
+      throw new Error(
+        `refusing non-loopback Kafka host ${JSON.stringify(host)} in bootstrap ${JSON.stringify(bootstrap)}`,
+      );
+    }
+  }
+}
+
+/** Asks the OS for a currently free TCP port on 127.0.0.1. */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => (port > 0 ? resolvePort(port) : reject(new Error("no port assigned"))));
+    });
+  });
+}

@@ -15,6 +15,14 @@ export class ConnectorError extends Error {
     this.failureType = failureType;
     this.internal = internal;
   }
+
+  /** True when the cause is a topic the cluster does not know (yet: auto-creation takes a moment). */
+  get unknownTopic(): boolean {
+    return this.internal === UNKNOWN_TOPIC;
+  }
 }
+
+/** The `internal` code of an unknown-topic error. */
+export const UNKNOWN_TOPIC = "UNKNOWN_TOPIC_OR_PARTITION";
 
 export const configError = (message: string): ConnectorError => new ConnectorError(message, "config_error");

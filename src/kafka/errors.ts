@@ -3,7 +3,7 @@
  * system_error carrying the client's own message (which names no secret and no record content).
  */
 import { ProtocolError, TimeoutError, UnsupportedApiError } from "@platformatic/kafka";
-import { ConnectorError } from "../errors.ts";
+import { ConnectorError, UNKNOWN_TOPIC } from "../errors.ts";
 
 /** What the connector was doing, for the message: "sending records to topic x", "checking". */
 export interface ErrorContext {
@@ -35,6 +35,7 @@ export function classifyKafkaError(error: unknown, context: ErrorContext): Conne
     return new ConnectorError(
       `${prefix}: ${PROTOCOL_CAUSES.UNKNOWN_TOPIC_OR_PARTITION?.text(context)}`,
       "config_error",
+      UNKNOWN_TOPIC,
     );
   }
   if (all.some((e) => e instanceof UnsupportedApiError)) {

@@ -7,8 +7,8 @@
 import { Producer } from "@platformatic/kafka";
 import type { Config } from "../config/schema.ts";
 import { withDeadline } from "../deadline.ts";
-import { ConnectorError } from "../errors.ts";
 import type { EncodedRecord } from "../pipeline/record.ts";
+import { attempt } from "./attempt.ts";
 import { toProducerOptions } from "./client-options.ts";
 import { classifyKafkaError } from "./errors.ts";
 
@@ -26,17 +26,11 @@ export function createSender(config: Config): Sender {
   const ready = (topic: string): Promise<void> => {
     let promise = topicsReady.get(topic);
     if (!promise) {
-      promise = withDeadline(
-        producer.metadata({ topics: [topic], autocreateTopics: true }).then(() => undefined),
-        config.max_block_ms,
-        () =>
-          new ConnectorError(
-            `Kafka did not return metadata for topic ${topic} from ${bootstrap} within max_block_ms (${config.max_block_ms} ms).`,
-            "transient_error",
-          ),
-      ).catch((error: unknown) => {
-        throw classifyKafkaError(error, { action: "looking up the topic", topic, bootstrap });
-      });
+      const context = { action: "looking up the topic", topic, bootstrap };
+      promise = attempt(
+        { context, ms: config.max_block_ms, setting: "max_block_ms", retries: config.retries },
+        () => producer.metadata({ topics: [topic], autocreateTopics: true, retries: 0 }),
+      ).then(() => undefined);
       topicsReady.set(topic, promise);
     }
     return promise;

@@ -1,0 +1,261 @@
+import { beforeAll, describe, expect, it } from "bun:test";
+import { jsonFile, logText, ofType, runConnector, startConnector, traceError } from "../helpers/connector.ts";
+import { createTopic, readTopics, type TestBroker, testBroker, uniqueName } from "../helpers/kafka.ts";
+
+let broker: TestBroker;
+let noauto: TestBroker;
+
+beforeAll(async () => {
+  [broker, noauto] = await Promise.all([testBroker("default"), testBroker("noauto")]);
+}, 120_000);
+
+interface Sync {
+  prefix: string;
+  config: string;
+  catalog: string;
+  topic: (namespace: string | undefined, stream: string) => string;
+}
+
+/** A config and catalog writing to topics no other test uses: `<prefix>_<namespace>_<stream>`. */
+function sync(overrides: Record<string, unknown> = {}, bootstrap = broker.bootstrap): Sync {
+  const prefix = uniqueName("w");
+  const config = jsonFile("config.json", {
+    bootstrap_servers: bootstrap,
+    topic_pattern: `${prefix}.{namespace}.{stream}`,
+    max_block_ms: "10000",
+    ...overrides,
+  });
+  const catalog = jsonFile("catalog.json", {
+    streams: [
+      {
+        stream: { name: "users", namespace: "public", json_schema: {} },
+        sync_mode: "incremental",
+        destination_sync_mode: "append",
+        generation_id: 0,
+        minimum_generation_id: 0,
+        sync_id: 1,
+      },
+      {
+        stream: { name: "orders", namespace: null, json_schema: {} },
+        sync_mode: "full_refresh",
+        destination_sync_mode: "append_dedup",
+        primary_key: [["id"]],
+      },
+    ],
+  });
+  return { prefix, config, catalog, topic: (ns, stream) => `${prefix}_${ns ?? ""}_${stream}` };
+}
+
+const record = (
+  stream: string,
+  data: unknown,
+  namespace: string | null = "public",
+  emittedAt = 1700000000000,
+) =>
+  `{"type":"RECORD","record":{"namespace":${JSON.stringify(namespace)},"stream":"${stream}","data":${typeof data === "string" ? data : JSON.stringify(data)},"emitted_at":${emittedAt}}}\n`;
+const streamState = (stream: string, namespace: string | null, cursor: number, sourceCount: number) =>
+  `${JSON.stringify({
+    type: "STATE",
+    state: {
+      type: "STREAM",
+      stream: { stream_descriptor: { name: stream, namespace }, stream_state: { cursor } },
+      sourceStats: { recordCount: sourceCount },
+    },
+  })}\n`;
+
+const write = (s: Sync, input: string, timeoutMs = 60_000) =>
+  runConnector(["write", "--config", s.config, "--catalog", s.catalog], input, timeoutMs);
+
+describe("write to a real broker", () => {
+  it("lands every record in its topic with the reference key and value, data digit for digit", async () => {
+    const s = sync({ acks: "all" });
+    const rawData =
+      '{"id":12345678901234567890123,"price":1.10,"name":"Zoë \\"q\\"","nested":{"a":[1,2.50,null]}}';
+    const input = [
+      record("users", rawData),
+      record("users", { id: 2 }),
+      record("orders", { id: 7 }, null, 1700000000123),
+      streamState("users", "public", 2, 2),
+      '{"type":"TRACE","trace":{"type":"STREAM_STATUS","emitted_at":1,"stream_status":{"status":"COMPLETE"}}}\n',
+      '{"type":"LOG","log":{"level":"INFO","message":"from the source"}}\n',
+      streamState("orders", null, 7, 1),
+    ].join("");
+    const result = await write(s, input);
+    expect(result.exitCode).toBe(0);
+    expect(ofType(result.messages, "TRACE")).toHaveLength(0);
+
+    const users = await readTopics(broker.bootstrap, [s.topic("public", "users")]);
+    const orders = await readTopics(broker.bootstrap, [s.topic(undefined, "orders")]);
+    expect(users).toHaveLength(2);
+    expect(orders).toHaveLength(1);
+    const first = users[0];
+    expect(first?.key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(first?.value).toBe(
+      `{"_airbyte_ab_id":"${first?.key}","_airbyte_stream":"users","_airbyte_emitted_at":1700000000000,"_airbyte_data":${rawData}}`,
+    );
+    expect(first?.headers).toEqual([]);
+    expect(JSON.parse(orders[0]?.value ?? "")).toMatchObject({
+      _airbyte_stream: "orders",
+      _airbyte_emitted_at: 1700000000123,
+      _airbyte_data: { id: 7 },
+    });
+
+    const states = ofType(result.messages, "STATE") as { state: Record<string, unknown> }[];
+    expect(states.map((m) => m.state)).toEqual([
+      {
+        type: "STREAM",
+        stream: { stream_descriptor: { name: "users", namespace: "public" }, stream_state: { cursor: 2 } },
+        sourceStats: { recordCount: 2 },
+        destinationStats: { recordCount: 2 },
+      },
+      {
+        type: "STREAM",
+        stream: { stream_descriptor: { name: "orders", namespace: null }, stream_state: { cursor: 7 } },
+        sourceStats: { recordCount: 1 },
+        destinationStats: { recordCount: 1 },
+      },
+    ]);
+    expect(logText(result.messages)).toContain("written as append");
+  });
+
+  it("echoes a STATE only once the records before it can be read from Kafka", async () => {
+    const s = sync({ acks: "all", linger_ms: "50" });
+    const live = startConnector(["write", "--config", s.config, "--catalog", s.catalog]);
+    const topic = s.topic("public", "users");
+    for (let round = 1; round <= 3; round++) {
+      let batch = "";
+      for (let i = 0; i < 200; i++) batch += record("users", { round, i });
+      live.write(`${batch}{"type":"STATE","state":{"data":{"round":${round}}}}\n`);
+      await live.waitFor(
+        (m) => m.type === "STATE" && (m.state as { data: { round: number } }).data.round === round,
+      );
+      // The moment the STATE is out, every record before it must be in Kafka.
+      const landed = await readTopics(broker.bootstrap, [topic]);
+      expect(landed.length).toBe(200 * round);
+    }
+    await live.end();
+    const result = await live.finished();
+    expect(result.exitCode).toBe(0);
+    const counts = ofType(result.messages, "STATE").map(
+      (m) => (m.state as { destinationStats: { recordCount: number } }).destinationStats.recordCount,
+    );
+    expect(counts).toEqual([200, 200, 200]);
+  }, 60_000);
+
+  it.each(["gzip", "snappy", "lz4", "zstd"])("writes with %s compression", async (compression) => {
+    const s = sync({ compression_type: compression, acks: "all" });
+    let input = "";
+    for (let i = 0; i < 50; i++) input += record("users", { i, text: "repetitive ".repeat(20) });
+    const result = await write(s, `${input}{"type":"STATE","state":{"data":{}}}\n`);
+    expect(result.exitCode).toBe(0);
+    const landed = await readTopics(broker.bootstrap, [s.topic("public", "users")]);
+    expect(landed.map((r) => JSON.parse(r.value)._airbyte_data.i)).toEqual([...Array(50).keys()]);
+  });
+
+  it.each([
+    ["acks 0, with a warning that nothing is guaranteed", { acks: "0" }, 'acks is "0"'],
+    ["sync_producer, one record at a time", { sync_producer: true }, ""],
+    ["idempotence", { enable_idempotence: true, acks: "all" }, "enable_idempotence is on"],
+    [
+      "tiny batches and a small buffer",
+      { batch_size: 100, buffer_memory: "2000", max_request_size: 2000 },
+      "",
+    ],
+  ])("writes everything with %s", async (_label, overrides, logged) => {
+    const s = sync(overrides);
+    let input = "";
+    for (let i = 0; i < 100; i++) input += record("users", { i });
+    const result = await write(s, `${input}{"type":"STATE","state":{"data":{"done":true}}}\n`);
+    expect(result.exitCode).toBe(0);
+    expect(ofType(result.messages, "STATE")).toHaveLength(1);
+    const landed = await readTopics(broker.bootstrap, [s.topic("public", "users")]);
+    expect(landed.map((r) => JSON.parse(r.value)._airbyte_data.i)).toEqual([...Array(100).keys()]);
+    expect(logText(result.messages)).toContain(logged);
+  });
+});
+
+describe("write fails loudly, never silently", () => {
+  it("a topic the broker will not create fails the sync with a config_error naming it", async () => {
+    const s = sync({ max_block_ms: "5000" }, noauto.bootstrap);
+    const result = await write(s, `${record("users", { id: 1 })}{"type":"STATE","state":{"data":{}}}\n`);
+    expect(result.exitCode).toBe(1);
+    const error = traceError(result.messages);
+    expect(error.failure_type).toBe("config_error");
+    expect(error.message).toContain(`topic ${s.topic("public", "users")} does not exist`);
+    expect(ofType(result.messages, "STATE")).toHaveLength(0);
+  });
+
+  it("a delivery failure mid-sync fails the run and no later STATE is echoed", async () => {
+    const s = sync({ acks: "all" });
+    const topic = s.topic("public", "users");
+    await createTopic(broker.bootstrap, topic, { "max.message.bytes": "2000" });
+    const input = [
+      record("users", { id: 1 }),
+      '{"type":"STATE","state":{"data":{"n":1}}}\n',
+      record("users", { blob: "x".repeat(5000) }), // within max_request_size, over the topic's limit
+      '{"type":"STATE","state":{"data":{"n":2}}}\n',
+      record("users", { id: 3 }),
+      '{"type":"STATE","state":{"data":{"n":3}}}\n',
+    ].join("");
+    const result = await write(s, input);
+    expect(result.exitCode).toBe(1);
+    const error = traceError(result.messages);
+    expect(error.message).toContain(`too large for topic ${topic}`);
+    const states = ofType(result.messages, "STATE") as { state: { data: { n: number } } }[];
+    expect(states.map((m) => m.state.data.n)).toEqual([1]);
+    const landed = await readTopics(broker.bootstrap, [topic]);
+    expect(landed.map((r) => JSON.parse(r.value)._airbyte_data.id)).toContain(1);
+  });
+
+  it("an invalid input line fails the sync naming the line, never its content", async () => {
+    const s = sync();
+    const input = `${record("users", { id: 1 })}{"type":"STATE","state":{"data":{}}}\nnot json password=hunter2\n${record("users", { id: 2 })}{"type":"STATE","state":{"data":{}}}\n`;
+    const result = await write(s, input);
+    expect(result.exitCode).toBe(1);
+    expect(traceError(result.messages).message).toStartWith(
+      "Input line 3 cannot be written: it is not valid JSON",
+    );
+    expect(JSON.stringify(result.messages)).not.toContain("hunter2");
+    expect(ofType(result.messages, "STATE")).toHaveLength(1);
+  });
+
+  it("an overwrite stream is a config error naming the stream, before anything is written", async () => {
+    const s = sync();
+    const catalog = jsonFile("catalog.json", {
+      streams: [{ stream: { name: "users", namespace: "public" }, destination_sync_mode: "overwrite" }],
+    });
+    const result = await runConnector(
+      ["write", "--config", s.config, "--catalog", catalog],
+      record("users", {}),
+    );
+    expect(result.exitCode).toBe(1);
+    const error = traceError(result.messages);
+    expect(error.failure_type).toBe("config_error");
+    expect(error.message).toContain("Stream public.users asks for destination_sync_mode overwrite");
+  });
+
+  it("a missing --catalog is a config error", async () => {
+    const s = sync();
+    const result = await runConnector(["write", "--config", s.config]);
+    expect(result.exitCode).toBe(1);
+    expect(traceError(result.messages).message).toBe("write needs --config FILE and --catalog FILE.");
+  });
+});
+
+describe("write on SIGTERM and SIGINT", () => {
+  it.each(["SIGTERM", "SIGINT"] as const)(
+    "on %s it stops reading, echoes the STATEs earned and exits non-zero",
+    async (signal) => {
+      const s = sync({ acks: "all" });
+      const live = startConnector(["write", "--config", s.config, "--catalog", s.catalog]);
+      live.write(`${record("users", { id: 1 })}{"type":"STATE","state":{"data":{"n":1}}}\n`);
+      await live.waitFor((m) => m.type === "STATE");
+      live.signal(signal);
+      const result = await live.finished(20_000);
+      expect(result.exitCode).not.toBe(0);
+      expect(ofType(result.messages, "STATE")).toHaveLength(1);
+      expect(traceError(result.messages).message).toContain("interrupted");
+    },
+    30_000,
+  );
+});

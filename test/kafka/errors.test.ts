@@ -1,0 +1,60 @@
+import { describe, expect, it } from "bun:test";
+import {
+  NetworkError,
+  ProtocolError,
+  TimeoutError,
+  UnsupportedApiError,
+  UserError,
+} from "@platformatic/kafka";
+import { ConnectorError } from "../../src/errors.ts";
+import { classifyKafkaError } from "../../src/kafka/errors.ts";
+
+const context = { action: "sending records", topic: "orders", bootstrap: "k1:9092" };
+const errno = (code: string) => Object.assign(new Error(`connect ${code}`), { code });
+
+describe("classifyKafkaError", () => {
+  it.each([
+    [new ProtocolError("UNKNOWN_TOPIC_OR_PARTITION"), "topic orders does not exist", "config_error"],
+    [new UserError("Unknown topic orders."), "topic orders does not exist", "config_error"],
+    [
+      new ProtocolError("TOPIC_AUTHORIZATION_FAILED"),
+      "not authorized to write to topic orders",
+      "config_error",
+    ],
+    [new ProtocolError("MESSAGE_TOO_LARGE"), "refused a batch as too large for topic orders", "config_error"],
+    [new ProtocolError("NOT_ENOUGH_REPLICAS"), "fewer in-sync replicas", "transient_error"],
+    [new UnsupportedApiError("Unsupported API Produce."), "older than this client supports", "config_error"],
+    [
+      new NetworkError("down", { cause: errno("ECONNREFUSED") }),
+      "k1:9092: connection refused",
+      "transient_error",
+    ],
+    [errno("ENOTFOUND"), "k1:9092: unknown host", "config_error"],
+    [new TimeoutError("Request timed out"), "did not answer in time", "transient_error"],
+  ])("%p → %p (%s)", (error, text, failureType) => {
+    const classified = classifyKafkaError(error, context);
+    expect(classified.message).toStartWith("Kafka error while sending records (topic orders): ");
+    expect(classified.message).toContain(text);
+    expect(classified.failureType).toBe(failureType as ConnectorError["failureType"]);
+  });
+
+  it("finds the cause inside an aggregate of errors", () => {
+    const aggregate = new AggregateError(
+      [new Error("noise"), new ProtocolError("TOPIC_AUTHORIZATION_FAILED")],
+      "many",
+    );
+    expect(classifyKafkaError(aggregate, context).message).toContain("not authorized");
+  });
+
+  it("keeps a ConnectorError as it is", () => {
+    const error = new ConnectorError("already clear", "transient_error");
+    expect(classifyKafkaError(error, context)).toBe(error);
+  });
+
+  it("is total: an unknown error becomes a system_error with the client's message", () => {
+    const classified = classifyKafkaError(new Error("something odd"), context);
+    expect(classified.failureType).toBe("system_error");
+    expect(classified.message).toContain("something odd");
+    expect(classifyKafkaError("a string", context).message).toContain("a string");
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * Reading back what landed and preparing topics, for tests, the demo and benchmarks: a client
+ * separate from the connector, so what it reports is what Kafka holds.
+ */
+import { randomUUID } from "node:crypto";
+import { Admin, Consumer } from "@platformatic/kafka";
+
+export interface LandedRecord {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  key: string | null;
+  value: string;
+  timestamp: bigint;
+  headers: [string, string][];
+}
+
+/**
+ * Every record in `topics`, read from the beginning up to each partition's end offset at the time
+ * of the call (so the count is exact, not "at least"). Bounded by `timeoutMs`.
+ */
+export async function readTopics(
+  bootstrap: string,
+  topics: string[],
+  timeoutMs = 20_000,
+): Promise<LandedRecord[]> {
+  const consumer = new Consumer({
+    clientId: "destination-kafka-reader",
+    groupId: `reader-${randomUUID()}`,
+    bootstrapBrokers: [bootstrap],
+    autocommit: false,
+  });
+  try {
+    const offsets = await consumer.listOffsets({ topics });
+    let expected = 0;
+    for (const partitions of offsets.values()) for (const end of partitions) expected += Number(end);
+    if (expected === 0) return [];
+    const stream = await consumer.consume({ topics, mode: "earliest", maxWaitTime: 200 });
+    const landed: LandedRecord[] = [];
+    const deadline = setTimeout(
+      () => stream.destroy(new Error(`read ${landed.length} of ${expected} records in time`)),
+      timeoutMs,
+    );
+    try {
+      for await (const message of stream) {
+        landed.push({
+          topic: message.topic,
+          partition: message.partition,
+          offset: message.offset,
+          key: message.key ? message.key.toString() : null,
+          value: message.value.toString(),
+          timestamp: message.timestamp,
+          headers: [...message.headers].map(([k, v]) => [k.toString(), v.toString()]),
+        });
+        if (landed.length >= expected) break;
+      }
+    } finally {
+      clearTimeout(deadline);
+      await stream.close();
+    }
+    return landed;
+  } finally {
+    await consumer.close(true);
+  }
+}
+
+/** Creates a topic with the given configs (e.g. a small max.message.bytes). */
+export async function createTopic(bootstrap: string, topic: string, configs: Record<string, string> = {}) {
+  const admin = new Admin({ clientId: "destination-kafka-admin", bootstrapBrokers: [bootstrap] });
+  try {
+    await admin.createTopics({
+      topics: [topic],
+      partitions: 1,
+      replicas: 1,
+      configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
+    });
+  } finally {
+    await admin.close();
+  }
+}

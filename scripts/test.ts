@@ -1,0 +1,53 @@
+/**
+ * `npm test`: lint, type-check, then the whole `bun test` suite against real local Kafka brokers
+ * (the integration tests start them through the harness). Brokers this run started are stopped at
+ * the end; ones that were already up are left alone. The last line is `N passed, N failed`, taken
+ * from bun's own summary.
+ */
+import { brokerStatus, listBrokers, stopBroker } from "./kafka/broker.ts";
+
+const BIN = `${import.meta.dir}/../node_modules/.bin`;
+
+await step("lint (biome)", [`${BIN}/biome`, "ci", "."]);
+await step("types (tsc --noEmit)", [`${BIN}/tsc`, "--noEmit", "-p", "."]);
+
+const upBefore = new Set<string>();
+for (const name of listBrokers()) if ((await brokerStatus(name)).answering) upBefore.add(name);
+
+const counts = { pass: 0, fail: 0, skip: 0, todo: 0 };
+const child = Bun.spawn([process.execPath, "test", ...process.argv.slice(2)], {
+  stdout: "inherit",
+  stderr: "pipe",
+  env: { ...process.env, FORCE_COLOR: "0" },
+});
+const decoder = new TextDecoder();
+let tail = "";
+for await (const chunk of child.stderr) {
+  process.stderr.write(chunk);
+  const lines = (tail + decoder.decode(chunk, { stream: true })).split("\n");
+  tail = lines.pop() ?? "";
+  for (const line of lines) {
+    const match = /^\s*(\d+) (pass|fail|skip|todo)$/.exec(line);
+    if (match?.[1] && match[2]) counts[match[2] as keyof typeof counts] = Number(match[1]);
+  }
+}
+const exitCode = await child.exited;
+
+for (const name of listBrokers()) if (!upBefore.has(name)) await stopBroker(name);
+
+if (counts.skip + counts.todo > 0)
+  console.error(`${counts.skip + counts.todo} tests were skipped: none may be.`);
+console.log(`${counts.pass} passed, ${counts.fail} failed`);
+process.exit(exitCode !== 0 || counts.skip + counts.todo > 0 ? 1 : 0);
+
+// --- internal ---
+
+async function step(label: string, command: string[]): Promise<void> {
+  console.error(`== ${label}`);
+  const code = await Bun.spawn(command, { stdout: "inherit", stderr: "inherit" }).exited;
+  if (code !== 0) {
+    console.error(`${label} failed`);
+    console.log("0 passed, 0 failed");
+    process.exit(code);
+  }
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { ConfigObjectSchema } from "../src/config/schema.ts";
+
+const ROOT = resolve(import.meta.dir, "..");
+const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+
+describe("the README stays true to the code", () => {
+  const tableFields = [...readme.matchAll(/^\| `([a-z_]+)` \|/gm)].map((match) => match[1]);
+
+  it("documents every config field in the configuration table, and no other", () => {
+    expect([...tableFields].sort()).toEqual(Object.keys(ConfigObjectSchema.entries).sort());
+  });
+
+  it("names the two commands a new user runs", () => {
+    expect(readme).toContain("npm install && npm run demo");
+    expect(readme).toContain("npm install && npm test");
+  });
+});
+
+describe("only the emitter writes to stdout", () => {
+  const sources = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory() ? sources(join(dir, entry.name)) : [join(dir, entry.name)],
+    );
+
+  it.each(sources(join(ROOT, "src")).map((path) => [path.slice(ROOT.length + 1)]))("%s", (path) => {
+    const text = readFileSync(join(ROOT, path), "utf8");
+    expect(text).not.toMatch(/console\.(log|info|warn|error|debug)/);
+    if (!path.endsWith("emit.ts") && !path.endsWith("main.ts")) expect(text).not.toContain("process.stdout");
+  });
+});

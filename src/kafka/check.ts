@@ -4,6 +4,7 @@
  * Bounded in time by `max_block_ms` (metadata) and `request_timeout_ms` (the test message) whatever
  * `retries` says.
  */
+import { Buffer } from "node:buffer";
 import { Producer } from "@platformatic/kafka";
 import { v4 as uuidv4 } from "uuid";
 import type { Config } from "../config/schema.ts";

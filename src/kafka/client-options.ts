@@ -3,6 +3,7 @@
  * meet the client's. What the client has no equivalent for is ours (pipeline/dispatcher.ts) or,
  * where no runtime can honour it, listed in config/unhonoured.ts.
  */
+import type { Buffer } from "node:buffer";
 import type { ProducerOptions } from "@platformatic/kafka";
 import type { Config } from "../config/schema.ts";
 

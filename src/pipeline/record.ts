@@ -3,6 +3,7 @@
  * `{"_airbyte_ab_id":<key>,"_airbyte_stream":<stream>,"_airbyte_emitted_at":<epoch ms>,"_airbyte_data":<data>}`
  * with the source's `data` text spliced in unchanged.
  */
+import { Buffer } from "node:buffer";
 import { v4 as uuidv4 } from "uuid";
 import type { RecordLine } from "../protocol/parse.ts";
 

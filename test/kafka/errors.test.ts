@@ -13,26 +13,55 @@ const context = { action: "sending records", topic: "orders", bootstrap: "k1:909
 const errno = (code: string) => Object.assign(new Error(`connect ${code}`), { code });
 
 describe("classifyKafkaError", () => {
-  it.each([
-    [new ProtocolError("UNKNOWN_TOPIC_OR_PARTITION"), "topic orders does not exist", "config_error"],
-    [new UserError("Unknown topic orders."), "topic orders does not exist", "config_error"],
+  const cases: [string, () => unknown, string, string][] = [
     [
-      new ProtocolError("TOPIC_AUTHORIZATION_FAILED"),
-      "not authorized to write to topic orders",
+      "unknown topic",
+      () => new ProtocolError("UNKNOWN_TOPIC_OR_PARTITION"),
+      "orders does not exist",
       "config_error",
     ],
-    [new ProtocolError("MESSAGE_TOO_LARGE"), "refused a batch as too large for topic orders", "config_error"],
-    [new ProtocolError("NOT_ENOUGH_REPLICAS"), "fewer in-sync replicas", "transient_error"],
-    [new UnsupportedApiError("Unsupported API Produce."), "older than this client supports", "config_error"],
     [
-      new NetworkError("down", { cause: errno("ECONNREFUSED") }),
-      "k1:9092: connection refused",
+      "client-side unknown topic",
+      () => new UserError("Unknown topic orders."),
+      "orders does not exist",
+      "config_error",
+    ],
+    [
+      "authorization",
+      () => new ProtocolError("TOPIC_AUTHORIZATION_FAILED"),
+      "not authorized to write",
+      "config_error",
+    ],
+    [
+      "message too large",
+      () => new ProtocolError("MESSAGE_TOO_LARGE"),
+      "too large for topic orders",
+      "config_error",
+    ],
+    [
+      "too few replicas",
+      () => new ProtocolError("NOT_ENOUGH_REPLICAS"),
+      "fewer in-sync replicas",
       "transient_error",
     ],
-    [errno("ENOTFOUND"), "k1:9092: unknown host", "config_error"],
-    [new TimeoutError("Request timed out"), "did not answer in time", "transient_error"],
-  ])("%p → %p (%s)", (error, text, failureType) => {
-    const classified = classifyKafkaError(error, context);
+    [
+      "an old broker",
+      () => new UnsupportedApiError("Unsupported API Produce."),
+      "older than this client",
+      "config_error",
+    ],
+    [
+      "refused",
+      () => new NetworkError("down", { cause: errno("ECONNREFUSED") }),
+      "connection refused",
+      "transient_error",
+    ],
+    ["unknown host", () => errno("ENOTFOUND"), "k1:9092: unknown host", "config_error"],
+    ["a timeout", () => new TimeoutError("Request timed out"), "did not answer in time", "transient_error"],
+  ];
+
+  it.each(cases)("%s → a clear message", (_label, make, text, failureType) => {
+    const classified = classifyKafkaError(make(), context);
     expect(classified.message).toStartWith("Kafka error while sending records (topic orders): ");
     expect(classified.message).toContain(text);
     expect(classified.failureType).toBe(failureType as ConnectorError["failureType"]);

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "bun:test";
+import { encodeRecord, RECORD_OVERHEAD_BYTES } from "../../src/pipeline/record.ts";
+import type { RecordLine } from "../../src/protocol/parse.ts";
+
+const line = (dataText: string, name = "users"): RecordLine => ({
+  kind: "record",
+  stream: { name, namespace: "public" },
+  emittedAt: 1602637589000,
+  dataText,
+});
+
+describe("encodeRecord", () => {
+  it("builds the Java connector's value around the source's data text, keyed by the id", () => {
+    const encoded = encodeRecord(line('{"a": 1.10, "b":12345678901234567890}'), "public_users", "0000-id");
+    expect(encoded.topic).toBe("public_users");
+    expect(encoded.key.toString()).toBe("0000-id");
+    expect(encoded.value.toString()).toBe(
+      '{"_airbyte_ab_id":"0000-id","_airbyte_stream":"users","_airbyte_emitted_at":1602637589000,"_airbyte_data":{"a": 1.10, "b":12345678901234567890}}',
+    );
+  });
+
+  it("escapes the stream name as JSON", () => {
+    const encoded = encodeRecord(line("{}", 'we"ird\\name'), "t", "id");
+    expect(JSON.parse(encoded.value.toString())._airbyte_stream).toBe('we"ird\\name');
+  });
+
+  it("uses a fresh UUID v4 per record by default", () => {
+    const a = encodeRecord(line("{}"), "t");
+    const b = encodeRecord(line("{}"), "t");
+    expect(a.key.toString()).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(a.key.toString()).not.toBe(b.key.toString());
+  });
+
+  it("counts its size as the Java producer does: batch and record overhead plus key and value bytes", () => {
+    const encoded = encodeRecord(line('{"name":"Zoë"}'), "t", "id");
+    expect(encoded.size).toBe(RECORD_OVERHEAD_BYTES + 2 + encoded.value.length);
+    expect(encoded.value.length).toBe(Buffer.byteLength(encoded.value.toString()));
+  });
+});

@@ -18,7 +18,7 @@ export default defineCommand({
     const emit = createEmitter();
     try {
       if (!args.config) throw new ConnectorError("check needs --config FILE.", "config_error");
-      await checkConnection(await loadConfig(args.config));
+      await checkConnection(await loadConfig(args.config, emit.redact));
       await emit.message({ type: "CONNECTION_STATUS", connectionStatus: { status: "SUCCEEDED" } });
     } catch (error) {
       const message = error instanceof ConnectorError ? error.message : `Unexpected error: ${String(error)}`;

@@ -6,10 +6,11 @@ import process from "node:process";
 import { defineCommand } from "citty";
 import { loadConfig, loadJsonFile } from "../config/load.ts";
 import { ConnectorError } from "../errors.ts";
+import { toSecurityOptions } from "../kafka/security.ts";
 import { createSender } from "../kafka/sender.ts";
 import { runWrite, type WriteSummary } from "../pipeline/write.ts";
 import { parseCatalog } from "../protocol/catalog.ts";
-import { createEmitter } from "../protocol/emit.ts";
+import { createEmitter, type Emitter } from "../protocol/emit.ts";
 
 export default defineCommand({
   meta: { name: "write", description: "Write AirbyteMessages from stdin to Kafka" },
@@ -33,12 +34,13 @@ export default defineCommand({
 
     let setup: Awaited<ReturnType<typeof load>>;
     try {
-      setup = await load(args.config, args.catalog);
+      setup = await load(args.config, args.catalog, emit);
     } catch (error) {
       await fail(error);
       return;
     }
 
+    for (const warning of toSecurityOptions(setup.config.protocol).warnings) await emit.log("WARN", warning);
     const sender = createSender(setup.config);
     const controller = new AbortController();
     const abort = () => controller.abort();
@@ -67,11 +69,11 @@ export default defineCommand({
 
 // --- internal ---
 
-async function load(configPath: string | undefined, catalogPath: string | undefined) {
+async function load(configPath: string | undefined, catalogPath: string | undefined, emit: Emitter) {
   if (!configPath || !catalogPath) {
     throw new ConnectorError("write needs --config FILE and --catalog FILE.", "config_error");
   }
-  const config = await loadConfig(configPath);
+  const config = await loadConfig(configPath, emit.redact);
   const catalog = parseCatalog(await loadJsonFile(catalogPath, "catalog"));
   return { config, catalog };
 }

@@ -6,6 +6,8 @@
 import { readFile } from "node:fs/promises";
 import * as v from "valibot";
 import { ConnectorError, configError } from "../errors.ts";
+import { toSecurityOptions } from "../kafka/security.ts";
+import { secretValues } from "./redact.ts";
 import { type Config, ConfigSchema } from "./schema.ts";
 
 export async function loadJsonFile(path: string, what: string): Promise<unknown> {
@@ -36,8 +38,14 @@ export function parseConfig(raw: unknown): Config {
   return result.output;
 }
 
-export async function loadConfig(path: string): Promise<Config> {
-  return parseConfig(await loadJsonFile(path, "config"));
+/**
+ * Reads and validates the config file. `redact` receives the config's secret values before anything
+ * is validated, so no message written from then on can carry one.
+ */
+export async function loadConfig(path: string, redact: (secrets: string[]) => void): Promise<Config> {
+  const raw = await loadJsonFile(path, "config");
+  redact(secretValues(raw));
+  return parseConfig(raw);
 }
 
 // --- internal ---
@@ -52,16 +60,13 @@ function describeIssue(issue: v.BaseIssue<unknown>): string {
 }
 
 /**
- * Settings the spec accepts (existing configs carry them) that this version cannot honour yet. A
- * silent plaintext or non-transactional run would be worse than refusing.
+ * What the schema alone cannot judge: the security settings, read exactly as the client will use
+ * them (a JAAS string that does not parse, a key its password does not open), and settings the spec
+ * accepts for existing configs that this version cannot honour yet — refused rather than run
+ * silently without them.
  */
 function refuseUnsupported(config: Config): void {
-  if (config.protocol.security_protocol !== "PLAINTEXT") {
-    throw new ConnectorError(
-      `protocol.security_protocol ${config.protocol.security_protocol} is not supported yet: this version connects with PLAINTEXT only.`,
-      "config_error",
-    );
-  }
+  toSecurityOptions(config.protocol);
   if (config.transactional_id) {
     throw new ConnectorError(
       "transactional_id is not supported yet: this version does not write in Kafka transactions. Leave it empty.",

@@ -7,62 +7,7 @@
  */
 import * as v from "valibot";
 import { numeric } from "./numeric.ts";
-
-const SASL_MECHANISMS = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER", "GSSAPI"] as const;
-
-const saslFields = (order: number) => ({
-  sasl_mechanism: v.pipe(
-    v.nullish(v.picklist(SASL_MECHANISMS, `must be one of ${SASL_MECHANISMS.join(", ")}`), "PLAIN"),
-    v.metadata({
-      title: "SASL Mechanism",
-      description:
-        "SASL mechanism used for client connections. This may be any mechanism for which a security provider is available.",
-      order: order,
-    }),
-  ),
-  sasl_jaas_config: v.pipe(
-    v.nullish(v.string("must be a string"), ""),
-    v.metadata({
-      title: "SASL JAAS Config",
-      description:
-        "JAAS login context parameters for SASL connections in the format used by JAAS configuration files.",
-      airbyte_secret: true,
-      order: order + 1,
-    }),
-  ),
-});
-
-const securityProtocol = <T extends string>(name: T) =>
-  v.pipe(v.literal(name), v.metadata({ title: "Security Protocol", order: 0 }));
-
-const ProtocolSchema = v.pipe(
-  v.nullish(
-    v.variant(
-      "security_protocol",
-      [
-        v.pipe(
-          v.object({ security_protocol: securityProtocol("PLAINTEXT") }),
-          v.metadata({ title: "PLAINTEXT" }),
-        ),
-        v.pipe(
-          v.object({ security_protocol: securityProtocol("SASL_PLAINTEXT"), ...saslFields(1) }),
-          v.metadata({ title: "SASL PLAINTEXT" }),
-        ),
-        v.pipe(
-          v.object({ security_protocol: securityProtocol("SASL_SSL"), ...saslFields(1) }),
-          v.metadata({ title: "SASL SSL" }),
-        ),
-      ],
-      "must be an object whose security_protocol is PLAINTEXT, SASL_PLAINTEXT or SASL_SSL",
-    ),
-    { security_protocol: "PLAINTEXT" as const },
-  ),
-  v.metadata({
-    title: "Protocol",
-    description: "Protocol used to communicate with brokers.",
-    order: 4,
-  }),
-);
+import { ProtocolSchema } from "./protocol.ts";
 
 const hostPort = /^(\[[0-9a-fA-F:.]+\]|[^\s,:[\]]+):(\d{1,5})$/;
 

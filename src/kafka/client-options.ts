@@ -6,6 +6,7 @@
 import type { Buffer } from "node:buffer";
 import type { ProducerOptions } from "@platformatic/kafka";
 import type { Config } from "../config/schema.ts";
+import { toSecurityOptions } from "./security.ts";
 
 export type KafkaProducerOptions = ProducerOptions<Buffer, Buffer, Buffer, Buffer>;
 
@@ -18,7 +19,10 @@ export function retryDelayMs(attempt: number): number {
 
 /** A fresh object each call: the client writes into the options it is given. */
 export function toProducerOptions(config: Config): KafkaProducerOptions {
+  const { sasl, tls } = toSecurityOptions(config.protocol);
   return {
+    ...(sasl ? { sasl } : {}),
+    ...(tls ? { tls } : {}),
     clientId: config.client_id,
     bootstrapBrokers: bootstrapList(config.bootstrap_servers),
     acks: ACKS[config.acks],

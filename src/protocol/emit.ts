@@ -5,6 +5,8 @@
 import process from "node:process";
 import type { ConnectorError } from "../errors.ts";
 
+const REDACTED = "**********";
+
 export type LogLevel = "FATAL" | "ERROR" | "WARN" | "INFO" | "DEBUG" | "TRACE";
 
 export interface Emitter {
@@ -13,18 +15,30 @@ export interface Emitter {
   message(message: object): Promise<void>;
   log(level: LogLevel, text: string): Promise<void>;
   error(error: ConnectorError): Promise<void>;
+  /** From now on, blanks these values (and their JSON-escaped forms) out of every line written. */
+  redact(secrets: string[]): void;
 }
 
 export function createEmitter(write: (text: string) => boolean | Promise<void> = stdoutWrite): Emitter {
+  let secrets: string[] = [];
   const emitter: Emitter = {
     line: async (text) => {
-      const accepted = write(`${text}\n`);
+      let safe = text;
+      for (const secret of secrets) if (safe.includes(secret)) safe = safe.replaceAll(secret, REDACTED);
+      const accepted = write(`${safe}\n`);
       if (accepted instanceof Promise) await accepted;
       else if (!accepted) await new Promise<void>((resolve) => process.stdout.once("drain", resolve));
     },
     message: (message) => emitter.line(JSON.stringify(message)),
     log: (level, text) => emitter.message({ type: "LOG", log: { level, message: text } }),
     error: (error) => emitter.message(traceError(error)),
+    redact: (values) => {
+      const forms = values.flatMap((value) => [value, JSON.stringify(value).slice(1, -1)]);
+      // Longest first, so a secret that contains another is blanked whole.
+      secrets = [...new Set([...secrets, ...forms])]
+        .filter((form) => form !== "")
+        .sort((a, b) => b.length - a.length);
+    },
   };
   return emitter;
 }

@@ -91,14 +91,6 @@ describe("invalid configs name the field and why", () => {
 });
 
 describe("settings this version does not support yet are refused, never run silently", () => {
-  it.each(["SASL_PLAINTEXT", "SASL_SSL"])("%s is a config error", (protocol) => {
-    const problem = configProblem({
-      protocol: { security_protocol: protocol, sasl_mechanism: "PLAIN", sasl_jaas_config: "hunter2-secret" },
-    });
-    expect(problem).toContain(`${protocol} is not supported yet`);
-    expect(problem).not.toContain("hunter2");
-  });
-
   it("transactional_id is a config error", () => {
     expect(configProblem({ transactional_id: "tx-1" })).toContain("transactional_id is not supported yet");
   });

@@ -61,15 +61,16 @@ describe("spec", () => {
     ]);
   });
 
-  it("offers protocol as a oneOf of PLAINTEXT, SASL_PLAINTEXT and SASL_SSL", () => {
+  it("offers protocol as a oneOf of PLAINTEXT, SASL_PLAINTEXT, SASL_SSL and SSL", () => {
     const options = properties.protocol?.oneOf as { properties: Record<string, Record<string, unknown>> }[];
     expect(options.map((option) => option.properties.security_protocol?.default)).toEqual([
       "PLAINTEXT",
       "SASL_PLAINTEXT",
       "SASL_SSL",
+      "SSL",
     ]);
     expect(properties.protocol?.default).toEqual({ security_protocol: "PLAINTEXT" });
-    for (const option of options.slice(1)) {
+    for (const option of options.slice(1, 3)) {
       expect(option.properties.sasl_mechanism?.enum).toEqual([
         "PLAIN",
         "SCRAM-SHA-256",
@@ -78,6 +79,13 @@ describe("spec", () => {
         "GSSAPI",
       ]);
       expect(option.properties.sasl_jaas_config?.airbyte_secret).toBe(true);
+      expect(option.properties.oauth_token?.airbyte_secret).toBe(true);
+    }
+    for (const option of options.slice(2)) {
+      expect(option.properties.ssl_client_key?.airbyte_secret).toBe(true);
+      expect(option.properties.ssl_client_key_password?.airbyte_secret).toBe(true);
+      expect(option.properties.ssl_ca_certificate?.airbyte_secret).toBeUndefined();
+      expect(option.properties.ssl_endpoint_identification?.default).toBe(true);
     }
   });
 

@@ -20,8 +20,11 @@ import {
   type ClusterSettings,
   type KafkaCluster,
   type KafkaNode,
+  type ListenerSpec,
   newClusterId,
   renderProperties,
+  type ScramCredential,
+  storageFormatArguments,
 } from "./properties.ts";
 
 export interface BrokerOptions {
@@ -56,6 +59,10 @@ export interface BrokerState extends BrokerHandle {
   requestedPort: number | null;
   startedAt: string;
   startupMs: number;
+  /** Only for brokers from `startListenerBroker`: listener name → "127.0.0.1:PORT". */
+  listeners?: Record<string, string>;
+  /** Only for brokers from `startListenerBroker`: what they were started for. */
+  fingerprint?: string;
 }
 
 export interface BrokerStatus {
@@ -97,7 +104,9 @@ const paths = (name: string) => {
   };
 };
 
-function normalizeSettings(opts: BrokerOptions): ClusterSettings {
+function normalizeSettings(
+  opts: Pick<BrokerOptions, "autoCreateTopics" | "partitions" | "extraProperties">,
+): ClusterSettings {
   const extra = opts.extraProperties ?? {};
   return {
     autoCreateTopics: opts.autoCreateTopics ?? true,
@@ -212,6 +221,7 @@ async function formatStorage(
   clusterId: string,
   propertiesFile: string,
   dir: string,
+  extraArgs: string[] = [],
 ): Promise<void> {
   const args = [
     ...TOOL_JVM_FLAGS,
@@ -223,6 +233,7 @@ async function formatStorage(
     clusterId,
     "-c",
     propertiesFile,
+    ...extraArgs,
   ];
   try {
     const { stdout, stderr } = await run("java", args, {
@@ -242,28 +253,132 @@ async function formatStorage(
  * one of that name) and resolves once it answers a metadata request.
  */
 export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
-  const p = paths(opts.name);
+  const state = await launch(opts.name, opts.startTimeoutMs, async () => {
+    const port = opts.port ?? (await freeLoopbackPort());
+    let controllerPort = await freeLoopbackPort();
+    while (controllerPort === port) controllerPort = await freeLoopbackPort();
+    return {
+      settings: normalizeSettings(opts),
+      listeners: [{ name: "PLAINTEXT", protocol: "PLAINTEXT", port }],
+      controllerPort,
+      requestedPort: opts.port ?? null,
+    };
+  });
+  return toHandle(state);
+}
+
+/** A broker described by its listeners: SASL, TLS, several at once (see properties.ts). */
+export interface ListenerBrokerOptions {
+  name: string;
+  /**
+   * Listeners on 127.0.0.1 with ports the caller picked. The first must be
+   * PLAINTEXT: it carries inter-broker traffic and the harness probes it.
+   */
+  listeners: ListenerSpec[];
+  /** Default: a free loopback port not among the listeners'. */
+  controllerPort?: number;
+  /** SCRAM users written into the metadata log at format time. */
+  scramCredentials?: ScramCredential[];
+  autoCreateTopics?: boolean;
+  partitions?: number;
+  extraProperties?: Record<string, string>;
+  startTimeoutMs?: number;
+  /**
+   * Identifies what the caller asked for (kept in broker.json); reuse means
+   * "alive, answering and the same fingerprint". Ports are not part of it.
+   */
+  fingerprint: string;
+}
+
+/** A running broker with several listeners. */
+export interface ListenerBrokerHandle extends BrokerHandle {
+  /** Listener name → "127.0.0.1:PORT". */
+  listeners: Record<string, string>;
+  fingerprint: string;
+}
+
+/**
+ * Starts a fresh broker with the given listeners (stopping and wiping any
+ * previous one of that name) and resolves once its first listener answers a
+ * metadata request. The listener ports are fixed before the old broker is
+ * stopped, so pick them for a name that is not running, or expect a clash.
+ */
+export async function startListenerBroker(opts: ListenerBrokerOptions): Promise<ListenerBrokerHandle> {
+  const first = opts.listeners[0];
+  if (first?.protocol !== "PLAINTEXT") {
+    throw new Error(`broker "${opts.name}": the first listener must be PLAINTEXT`);
+  }
+  const state = await launch(opts.name, opts.startTimeoutMs, async () => {
+    const used = new Set(opts.listeners.map((l) => l.port));
+    let controllerPort = opts.controllerPort ?? (await freeLoopbackPort());
+    while (opts.controllerPort === undefined && used.has(controllerPort)) {
+      controllerPort = await freeLoopbackPort();
+    }
+    return {
+      settings: normalizeSettings(opts),
+      listeners: opts.listeners,
+      controllerPort,
+      requestedPort: first.port,
+      scramCredentials: opts.scramCredentials,
+      fingerprint: opts.fingerprint,
+    };
+  });
+  return toListenerHandle(state);
+}
+
+/**
+ * The running broker `name` if it is alive, answering and was started by
+ * `startListenerBroker` with this fingerprint; null otherwise.
+ */
+export async function runningListenerBroker(
+  name: string,
+  fingerprint: string,
+): Promise<ListenerBrokerHandle | null> {
+  const state = readBrokerState(name);
+  if (!state || state.kafkaVersion !== KAFKA_VERSION || state.fingerprint !== fingerprint) return null;
+  const status = await brokerStatus(name);
+  return status.answering ? toListenerHandle(state) : null;
+}
+
+/** What `launch` needs once the old broker is gone (ports may be picked then). */
+interface LaunchPlan {
+  settings: ClusterSettings;
+  listeners: ListenerSpec[];
+  controllerPort: number;
+  requestedPort: number | null;
+  scramCredentials?: ScramCredential[] | undefined;
+  fingerprint?: string | undefined;
+}
+
+/** Stop + wipe `name`, write properties, format storage, spawn the JVM, wait for metadata. */
+async function launch(
+  name: string,
+  startTimeoutMs: number | undefined,
+  plan: () => Promise<LaunchPlan>,
+): Promise<BrokerState> {
+  const p = paths(name);
   const libs = await ensureKafkaJars();
   const classPath = kafkaClassPath(libs);
-  await stopBroker(opts.name);
+  await stopBroker(name);
   await rm(p.dir, { recursive: true, force: true });
   await mkdir(p.dir, { recursive: true });
 
-  const settings = normalizeSettings(opts);
-  const port = opts.port ?? (await freeLoopbackPort());
-  let controllerPort = await freeLoopbackPort();
-  while (controllerPort === port) controllerPort = await freeLoopbackPort();
+  const { settings, listeners, controllerPort, requestedPort, scramCredentials, fingerprint } = await plan();
   const node: KafkaNode = {
     nodeId: 1,
     host: "127.0.0.1",
-    listeners: [{ name: "PLAINTEXT", protocol: "PLAINTEXT", port }],
+    listeners,
     controllerPort,
     logDir: p.data,
   };
-  const cluster: KafkaCluster = { clusterId: newClusterId(), nodes: [node] };
+  const cluster: KafkaCluster = {
+    clusterId: newClusterId(),
+    nodes: [node],
+    ...(scramCredentials ? { scramCredentials } : {}),
+  };
   const bootstrap = bootstrapOf(cluster);
-  await writeFile(p.properties, renderProperties(brokerProperties(cluster, node, settings)));
-  await formatStorage(classPath, cluster.clusterId, p.properties, p.dir);
+  await writeFile(p.properties, renderProperties(brokerProperties(cluster, node, settings)), { mode: 0o600 });
+  await formatStorage(classPath, cluster.clusterId, p.properties, p.dir, storageFormatArguments(cluster));
 
   const started = Date.now();
   const logFd = openSync(p.log, "a");
@@ -288,7 +403,7 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
   }
 
   const state: BrokerState = {
-    name: opts.name,
+    name,
     bootstrap,
     logFile: p.log,
     pid,
@@ -296,23 +411,29 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
     clusterId: cluster.clusterId,
     kafkaVersion: KAFKA_VERSION,
     settings,
-    requestedPort: opts.port ?? null,
+    requestedPort,
     startedAt: new Date(started).toISOString(),
     startupMs: -1,
+    ...(fingerprint === undefined
+      ? {}
+      : {
+          fingerprint,
+          listeners: Object.fromEntries(listeners.map((l) => [l.name, `${node.host}:${l.port}`])),
+        }),
   };
   await writeFile(p.state, `${JSON.stringify(state, null, 2)}\n`);
 
   const fail = async (reason: string): Promise<never> => {
-    await terminate(pid, opts.name, 2_000);
+    await terminate(pid, name, 2_000);
     await rm(p.state, { force: true });
-    const errors = brokerLogErrors(opts.name);
+    const errors = brokerLogErrors(name);
     const firstErrors = errors.length > 0 ? `first errors in the log:\n${errors.join("\n")}\n` : "";
     throw new Error(
-      `Kafka broker "${opts.name}" ${reason}; ${firstErrors}last lines of ${p.log}:\n${brokerLogTail(opts.name)}`,
+      `Kafka broker "${name}" ${reason}; ${firstErrors}last lines of ${p.log}:\n${brokerLogTail(name)}`,
     );
   };
 
-  const deadline = started + (opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+  const deadline = started + (startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
   for (;;) {
     if (exit.reason !== null) {
       return fail(`exited during start-up (${exit.reason})`);
@@ -332,7 +453,7 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
 
   state.startupMs = Date.now() - started;
   await writeFile(p.state, `${JSON.stringify(state, null, 2)}\n`);
-  return toHandle(state);
+  return state;
 }
 
 function toHandle(state: BrokerState): BrokerHandle {
@@ -340,10 +461,15 @@ function toHandle(state: BrokerState): BrokerHandle {
   return { name, bootstrap, logFile, pid, dir, clusterId };
 }
 
+function toListenerHandle(state: BrokerState): ListenerBrokerHandle {
+  return { ...toHandle(state), listeners: state.listeners ?? {}, fingerprint: state.fingerprint ?? "" };
+}
+
 function sameOptions(state: BrokerState, opts: BrokerOptions): boolean {
   const want = normalizeSettings(opts);
   return (
     state.kafkaVersion === KAFKA_VERSION &&
+    state.fingerprint === undefined &&
     JSON.stringify(state.settings) === JSON.stringify(want) &&
     (opts.port === undefined || state.bootstrap.endsWith(`:${opts.port}`))
   );

@@ -3,8 +3,11 @@
  *   bun scripts/kafka/cli.ts up [--name default] [--no-auto-create] [--port N] [--partitions N]
  *   bun scripts/kafka/cli.ts down [--name default | --all]
  *   bun scripts/kafka/cli.ts status
+ *   bun scripts/kafka/cli.ts secure [--name secure]
  * `up` prints the log location, then the bootstrap address as the last line
- * of stdout; progress goes to stderr.
+ * of stdout; progress goes to stderr. `secure` ensures the secured broker
+ * (scripts/kafka/secure.ts) and prints its log, listeners and PEM/secret file
+ * locations (never the secrets themselves); `down --name secure` stops it.
  */
 import { defineCommand, runMain } from "citty";
 import { brokerStatus, ensureBroker, listBrokers, readBrokerState, stopBroker } from "./broker.ts";
@@ -81,9 +84,35 @@ const status = defineCommand({
   },
 });
 
+const secure = defineCommand({
+  meta: { name: "secure", description: "Ensure the secured broker (SASL, SSL, mTLS listeners) is running" },
+  args: {
+    name: { type: "string", default: "secure", description: "Broker name" },
+  },
+  async run({ args }) {
+    const t0 = Date.now();
+    const { ensureSecureBroker, SECRETS_FILE } = await import("./secure.ts");
+    const before = readBrokerState(args.name);
+    const broker = await ensureSecureBroker({ name: args.name });
+    const after = readBrokerState(args.name);
+    const reused = before !== null && after !== null && before.pid === after.pid;
+    console.error(
+      `kafka ${KAFKA_VERSION} secure broker "${broker.name}" ${reused ? "reused" : "started"} (pid ${after?.pid ?? "?"}) in ${Date.now() - t0} ms`,
+    );
+    console.log(`log: ${broker.logFile}`);
+    for (const [key, address] of Object.entries(broker.listeners)) console.log(`${key}\t${address}`);
+    console.log(`ca\t${broker.files.ca}`);
+    console.log(`otherCa\t${broker.files.otherCa}`);
+    console.log(`clientCert\t${broker.files.clientCert}`);
+    console.log(`clientKey\t${broker.files.clientKey}`);
+    console.log(`clientKeyEncrypted\t${broker.files.clientKeyEncrypted}`);
+    console.log(`secrets\t${SECRETS_FILE}`);
+  },
+});
+
 const main = defineCommand({
   meta: { name: "kafka", description: "Local Apache Kafka harness" },
-  subCommands: { up, down, status },
+  subCommands: { up, down, status, secure },
 });
 
 await runMain(main);

@@ -2,7 +2,7 @@
  * Loopback-only networking helpers: a guard that refuses any bootstrap list
  * pointing off this machine, and a free-port picker bound to 127.0.0.1.
  */
-import { createServer } from "node:net";
+import { createServer, type Server } from "node:net";
 
 function isLoopbackHost(host: string): boolean {
   const h = host.toLowerCase();
@@ -56,4 +56,31 @@ export function freeLoopbackPort(): Promise<number> {
       server.close(() => (port > 0 ? resolvePort(port) : reject(new Error("no port assigned"))));
     });
   });
+}
+
+/**
+ * `count` distinct free TCP ports on 127.0.0.1: every port stays bound until all
+ * are picked, so the OS cannot hand out the same one twice.
+ */
+export async function freeLoopbackPorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = createServer();
+      server.unref();
+      servers.push(server);
+      await new Promise<void>((resolveListen, reject) => {
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => resolveListen());
+      });
+    }
+    return servers.map((server) => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      if (port <= 0) throw new Error("no port assigned");
+      return port;
+    });
+  } finally {
+    await Promise.all(servers.map((server) => new Promise<void>((done) => server.close(() => done()))));
+  }
 }

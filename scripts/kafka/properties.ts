@@ -1,19 +1,51 @@
 /**
  * Pure model of a KRaft cluster and the `server.properties` of each node.
  * Every node is a combined broker+controller; a cluster is a list of nodes
- * that all vote in the controller quorum. Today the harness runs one node
- * with one PLAINTEXT listener; SASL/TLS listeners and multi-node clusters
- * fit by adding entries to `listeners` / `nodes`.
+ * that all vote in the controller quorum. A listener may carry SASL and/or
+ * TLS settings, which become `listener.name.<listener>.*` properties; SCRAM
+ * credentials are written into the metadata log when storage is formatted
+ * (`storageFormatArguments`). Multi-node clusters fit by adding `nodes`.
  */
 import { randomBytes } from "node:crypto";
 
 export type SecurityProtocol = "PLAINTEXT" | "SSL" | "SASL_PLAINTEXT" | "SASL_SSL";
+
+export type SaslMechanism = "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512" | "OAUTHBEARER";
+
+export type ScramMechanism = Extract<SaslMechanism, `SCRAM-${string}`>;
+
+/** Server side of SASL on a SASL_PLAINTEXT / SASL_SSL listener. */
+export interface SaslListenerSettings {
+  mechanisms: SaslMechanism[];
+  /** PLAIN users, name → password (the broker's JAAS `user_<name>` entries); needed with PLAIN. */
+  plainUsers?: Record<string, string>;
+}
+
+/** Server side of TLS on an SSL / SASL_SSL listener. Files are PEM (`ssl.keystore.type=PEM`). */
+export interface TlsListenerSettings {
+  /** The unencrypted PKCS#8 private key followed by the certificate chain, in one PEM file. */
+  keystoreFile: string;
+  /** CA certificates that sign client certificates; required unless `clientAuth` is "none". */
+  truststoreFile?: string;
+  clientAuth: "none" | "requested" | "required";
+}
 
 /** A client-facing listener. The first one of a node is the inter-broker listener. */
 export interface ListenerSpec {
   name: string;
   protocol: SecurityProtocol;
   port: number;
+  /** Required for SASL_PLAINTEXT and SASL_SSL, refused otherwise. */
+  sasl?: SaslListenerSettings;
+  /** Required for SSL and SASL_SSL, refused otherwise. */
+  tls?: TlsListenerSettings;
+}
+
+/** A SCRAM user created when storage is formatted (`kafka-storage format --add-scram`). */
+export interface ScramCredential {
+  mechanism: ScramMechanism;
+  username: string;
+  password: string;
 }
 
 export interface KafkaNode {
@@ -27,6 +59,8 @@ export interface KafkaNode {
 export interface KafkaCluster {
   clusterId: string;
   nodes: KafkaNode[];
+  /** SCRAM users to write into the metadata log at format time. */
+  scramCredentials?: ScramCredential[];
 }
 
 /** Cluster-wide behaviour knobs. */
@@ -37,6 +71,13 @@ export interface ClusterSettings {
 }
 
 const CONTROLLER_LISTENER = "CONTROLLER";
+
+const LOGIN_MODULES: Record<SaslMechanism, string> = {
+  PLAIN: "org.apache.kafka.common.security.plain.PlainLoginModule",
+  "SCRAM-SHA-256": "org.apache.kafka.common.security.scram.ScramLoginModule",
+  "SCRAM-SHA-512": "org.apache.kafka.common.security.scram.ScramLoginModule",
+  OAUTHBEARER: "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule",
+};
 
 /** A Kafka cluster id: 16 random bytes, base64url without padding, never starting with '-'. */
 export function newClusterId(): string {
@@ -98,7 +139,115 @@ export function brokerProperties(
     "share.coordinator.state.topic.replication.factor": String(replication),
     "share.coordinator.state.topic.min.isr": String(minIsr),
     "group.initial.rebalance.delay.ms": "0",
+    ...Object.assign({}, ...node.listeners.map(listenerSecurityProperties)),
     ...settings.extraProperties,
+  };
+}
+
+/**
+ * The `listener.name.<listener>.*` properties for the SASL and TLS settings of
+ * one listener ({} for a plain PLAINTEXT listener). Throws when the settings do
+ * not fit the protocol.
+ *
+ * Kafka looks up per-listener settings under the lower-cased listener name, and
+ * a SASL mechanism's JAAS config under `listener.name.<l>.<mechanism>.sasl.jaas.config`
+ * (`JaasContext.loadServerContext`): every enabled mechanism needs one, even
+ * SCRAM, whose credentials live in the metadata log.
+ */
+export function listenerSecurityProperties(listener: ListenerSpec): Record<string, string> {
+  const usesSasl = listener.protocol === "SASL_PLAINTEXT" || listener.protocol === "SASL_SSL";
+  const usesTls = listener.protocol === "SSL" || listener.protocol === "SASL_SSL";
+  const where = `listener ${listener.name} (${listener.protocol})`;
+  if (usesSasl !== (listener.sasl !== undefined)) {
+    throw new Error(`${where}: SASL settings ${usesSasl ? "are required" : "are not allowed"}`);
+  }
+  if (usesTls !== (listener.tls !== undefined)) {
+    throw new Error(`${where}: TLS settings ${usesTls ? "are required" : "are not allowed"}`);
+  }
+  const prefix = `listener.name.${listener.name.toLowerCase()}.`;
+  const props: Record<string, string> = {};
+  if (listener.sasl) Object.assign(props, saslProperties(prefix, where, listener.sasl));
+  if (listener.tls) Object.assign(props, tlsProperties(prefix, where, listener.tls));
+  return props;
+}
+
+/** `kafka.tools.StorageTool format` arguments that add the cluster's SCRAM users. */
+export function storageFormatArguments(cluster: KafkaCluster): string[] {
+  return (cluster.scramCredentials ?? []).flatMap((c) => {
+    for (const [field, value] of [
+      ["username", c.username],
+      ["password", c.password],
+    ] as const) {
+      // ScramParser splits on ',' and '=' and wants the value inside [...]; keep values plain.
+      if (!/^[A-Za-z0-9._~-]+$/.test(value)) {
+        throw new Error(`SCRAM ${field} for ${c.mechanism} must match [A-Za-z0-9._~-]+`);
+      }
+    }
+    return ["--add-scram", `${c.mechanism}=[name=${c.username},password=${c.password}]`];
+  });
+}
+
+/** A JAAS config line: `<module> required k="v" ...;` with values quoted and escaped. */
+export function jaasConfig(loginModule: string, options: Record<string, string>): string {
+  const quote = (v: string): string => `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+  const parts = Object.entries(options).map(([k, v]) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(k))
+      throw new Error(`invalid JAAS option name ${JSON.stringify(k)}`);
+    return `${k}=${quote(v)}`;
+  });
+  return `${[loginModule, "required", ...parts].join(" ")};`;
+}
+
+function saslProperties(prefix: string, where: string, sasl: SaslListenerSettings): Record<string, string> {
+  if (sasl.mechanisms.length === 0) throw new Error(`${where}: no SASL mechanisms`);
+  const props: Record<string, string> = {
+    [`${prefix}sasl.enabled.mechanisms`]: sasl.mechanisms.join(","),
+  };
+  for (const mechanism of sasl.mechanisms) {
+    props[`${prefix}${mechanism.toLowerCase()}.sasl.jaas.config`] = jaasConfig(
+      LOGIN_MODULES[mechanism],
+      mechanismOptions(mechanism, where, sasl),
+    );
+  }
+  return props;
+}
+
+function mechanismOptions(
+  mechanism: SaslMechanism,
+  where: string,
+  sasl: SaslListenerSettings,
+): Record<string, string> {
+  switch (mechanism) {
+    case "PLAIN": {
+      const users = Object.entries(sasl.plainUsers ?? {});
+      if (users.length === 0) throw new Error(`${where}: PLAIN needs at least one user`);
+      return Object.fromEntries(users.map(([name, password]) => [`user_${name}`, password]));
+    }
+    case "OAUTHBEARER":
+      // The default server callback handler is OAuthBearerUnsecuredValidatorCallbackHandler
+      // (unsigned "alg":"none" JWTs with a string `sub` and a numeric `exp`). The broker's own
+      // login through the same module asks the unsecured login handler for a token, which
+      // needs a subject.
+      return { unsecuredLoginStringClaim_sub: "broker" };
+    default:
+      return {};
+  }
+}
+
+function tlsProperties(prefix: string, where: string, tls: TlsListenerSettings): Record<string, string> {
+  if (tls.clientAuth !== "none" && tls.truststoreFile === undefined) {
+    throw new Error(`${where}: ssl.client.auth=${tls.clientAuth} needs a truststore`);
+  }
+  return {
+    [`${prefix}ssl.keystore.type`]: "PEM",
+    [`${prefix}ssl.keystore.location`]: tls.keystoreFile,
+    ...(tls.truststoreFile === undefined
+      ? {}
+      : {
+          [`${prefix}ssl.truststore.type`]: "PEM",
+          [`${prefix}ssl.truststore.location`]: tls.truststoreFile,
+        }),
+    [`${prefix}ssl.client.auth`]: tls.clientAuth,
   };
 }
 

@@ -1,8 +1,8 @@
 /**
- * `check --config FILE`: one CONNECTION_STATUS message. Like every Airbyte connector, a check that
- * ran exits 0 whether it SUCCEEDED or FAILED (the platform reads the status); only a check that
- * could not run at all exits non-zero.
+ * `check --config FILE`: one CONNECTION_STATUS message, SUCCEEDED (exit 0) or FAILED with the cause in
+ * plain words (exit 1, so shell users can branch on it; Airbyte reads the message).
  */
+import process from "node:process";
 import { defineCommand } from "citty";
 import { loadConfig } from "../config/load.ts";
 import { ConnectorError } from "../errors.ts";
@@ -29,6 +29,7 @@ export default defineCommand({
           message: `Could not connect to the Kafka brokers with provided configuration. ${message}`,
         },
       });
+      process.exitCode = 1;
     }
   },
 });

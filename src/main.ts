@@ -5,6 +5,7 @@
 import process from "node:process";
 import { defineCommand, runMain } from "citty";
 import pkg from "../package.json" with { type: "json" };
+import { flushStdout } from "./protocol/emit.ts";
 
 const main = defineCommand({
   meta: {
@@ -22,5 +23,5 @@ const main = defineCommand({
 await runMain(main);
 // Every message was written with backpressure honoured; wait for stdout to flush, then end even if
 // a broker connection is still half-open.
-await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+await flushStdout();
 process.exit(process.exitCode ?? 0);

@@ -44,6 +44,8 @@ export default defineCommand({
     const sender = createSender(setup.config);
     const controller = new AbortController();
     const abort = () => controller.abort();
+    // Airbyte stopped reading (the pipe closed): no STATE can reach it any more, so stop too.
+    emit.onClosed(abort);
     process.once("SIGTERM", abort);
     process.once("SIGINT", abort);
     try {

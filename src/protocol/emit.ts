@@ -17,18 +17,26 @@ export interface Emitter {
   error(error: ConnectorError): Promise<void>;
   /** From now on, blanks these values (and their JSON-escaped forms) out of every line written. */
   redact(secrets: string[]): void;
+  /** Calls `listener` once if the reader of our output goes away (EPIPE): nothing more can be said. */
+  onClosed(listener: () => void): void;
 }
 
-export function createEmitter(write: (text: string) => boolean | Promise<void> = stdoutWrite): Emitter {
+/** Where messages go: a stream that may apply backpressure, and may be closed by its reader. */
+export interface Sink {
+  /** Resolves when the text is accepted (at once, or after backpressure); never rejects. */
+  write(text: string): Promise<void> | undefined;
+  onClosed(listener: () => void): void;
+}
+
+export function createEmitter(sink: Sink = stdoutSink()): Emitter {
   let secrets: string[] = [];
   const emitter: Emitter = {
     line: async (text) => {
       let safe = text;
       for (const secret of secrets) if (safe.includes(secret)) safe = safe.replaceAll(secret, REDACTED);
-      const accepted = write(`${safe}\n`);
-      if (accepted instanceof Promise) await accepted;
-      else if (!accepted) await new Promise<void>((resolve) => process.stdout.once("drain", resolve));
+      await sink.write(`${safe}\n`);
     },
+    onClosed: (listener) => sink.onClosed(listener),
     message: (message) => emitter.line(JSON.stringify(message)),
     log: (level, text) => emitter.message({ type: "LOG", log: { level, message: text } }),
     error: (error) => emitter.message(traceError(error)),
@@ -60,6 +68,61 @@ export function traceError(error: ConnectorError, now = Date.now()) {
 
 // --- internal ---
 
-function stdoutWrite(text: string): boolean {
-  return process.stdout.write(text);
+/**
+ * stdout with backpressure: a full pipe makes writers wait for one shared "drain". When the reader
+ * closes the pipe (EPIPE), writes are dropped instead of thrown, and waiting writers are released.
+ */
+function stdoutSink(): Sink {
+  const stdout = process.stdout;
+  let closed = false;
+  let drained: Promise<void> | undefined;
+  const listeners: (() => void)[] = [];
+  let release = () => {};
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    release();
+    for (const listener of listeners.splice(0)) listener();
+  };
+  stdout.on("error", close);
+  return {
+    write(text) {
+      if (closed) return undefined;
+      let accepted: boolean;
+      try {
+        accepted = stdout.write(text);
+      } catch {
+        close();
+        return undefined;
+      }
+      if (accepted || closed) return undefined;
+      drained ??= new Promise<void>((resolve) => {
+        release = resolve;
+        stdout.once("drain", resolve);
+      }).finally(() => {
+        drained = undefined;
+      });
+      return drained;
+    },
+    onClosed(listener) {
+      if (closed) listener();
+      else listeners.push(listener);
+    },
+  };
+}
+
+/** Waits until stdout has flushed what was written (bounded: a closed pipe never confirms). */
+export function flushStdout(timeoutMs = 2000): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    try {
+      process.stdout.write("", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    } catch {
+      clearTimeout(timer);
+      resolve();
+    }
+  });
 }

@@ -67,9 +67,12 @@ export function capturedEmitter(): {
   messages: () => Record<string, unknown>[];
 } {
   const lines: string[] = [];
-  const emit = createEmitter((text) => {
-    lines.push(text.trimEnd());
-    return true;
+  const emit = createEmitter({
+    write: (text) => {
+      lines.push(text.trimEnd());
+      return undefined;
+    },
+    onClosed: () => {},
   });
   return { emit, lines, messages: () => lines.map((line) => JSON.parse(line)) };
 }

@@ -1,5 +1,13 @@
 import { beforeAll, describe, expect, it } from "bun:test";
-import { jsonFile, logText, ofType, runConnector, startConnector, traceError } from "../helpers/connector.ts";
+import {
+  connectorCommand,
+  jsonFile,
+  logText,
+  ofType,
+  runConnector,
+  startConnector,
+  traceError,
+} from "../helpers/connector.ts";
 import { createTopic, readTopics, type TestBroker, testBroker, uniqueName } from "../helpers/kafka.ts";
 
 let broker: TestBroker;
@@ -258,4 +266,28 @@ describe("write on SIGTERM and SIGINT", () => {
     },
     30_000,
   );
+});
+
+describe("write when its reader goes away", () => {
+  it("exits non-zero, promptly, when stdout is closed mid-sync (EPIPE)", async () => {
+    const s = sync();
+    let input = "";
+    for (let i = 0; i < 20_000; i++)
+      input += `${record("users", { i })}{"type":"STATE","state":{"data":{"i":${i}}}}\n`;
+    const started = Date.now();
+    const child = Bun.spawn(connectorCommand("write", "--config", s.config, "--catalog", s.catalog), {
+      stdin: new TextEncoder().encode(input),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const reader = child.stdout.getReader();
+    await reader.read(); // the first message, then the reader leaves, like `| head -1`
+    await reader.cancel();
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    const exitCode = await child.exited;
+    clearTimeout(timer);
+    expect(exitCode).not.toBe(0);
+    expect(exitCode).not.toBe(137); // not killed by the guard above
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 40_000);
 });

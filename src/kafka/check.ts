@@ -12,6 +12,7 @@ import { withDeadline } from "../deadline.ts";
 import { checkedTopicFor } from "../pipeline/topic.ts";
 import { attempt } from "./attempt.ts";
 import { toProducerOptions } from "./client-options.ts";
+import { closedConnectionHint } from "./security.ts";
 
 /** Resolves when the cluster answered (and took the test message); rejects with the cause. */
 export async function checkConnection(config: Config): Promise<void> {
@@ -20,14 +21,16 @@ export async function checkConnection(config: Config): Promise<void> {
   options.retries = 0;
   const producer = new Producer(options);
   const bootstrap = config.bootstrap_servers;
+  const closedHint = closedConnectionHint(config.protocol);
   const metadataBound = { ms: config.max_block_ms, setting: "max_block_ms", retries: config.retries };
   try {
-    await attempt({ ...metadataBound, context: { action: "connecting to the cluster", bootstrap } }, () =>
-      producer.metadata({ topics: [] }),
+    await attempt(
+      { ...metadataBound, context: { action: "connecting to the cluster", bootstrap, closedHint } },
+      () => producer.metadata({ topics: [] }),
     );
     if (!config.test_topic) return;
     const topic = checkedTopicFor(config.test_topic, undefined, "");
-    const context = { action: "producing the test message", topic, bootstrap };
+    const context = { action: "producing the test message", topic, bootstrap, closedHint };
     await attempt({ ...metadataBound, context }, () =>
       producer.metadata({ topics: [topic], autocreateTopics: true }),
     );

@@ -1,15 +1,18 @@
 /**
- * Client errors → ConnectorError, in one table. Total: an error it cannot classify becomes a
+ * Client errors → ConnectorError, in one ordered table: the first cause that matches anywhere in the
+ * error's tree (aggregates, causes) names the problem. Total: an error it cannot classify becomes a
  * system_error carrying the client's own message (which names no secret and no record content).
  */
 import { ProtocolError, TimeoutError, UnsupportedApiError } from "@platformatic/kafka";
-import { ConnectorError, UNKNOWN_TOPIC } from "../errors.ts";
+import { ConnectorError, type FailureType, UNKNOWN_TOPIC } from "../errors.ts";
 
-/** What the connector was doing, for the message: "sending records to topic x", "checking". */
+/** What the connector was doing, for the message: "sending records", "connecting to the cluster". */
 export interface ErrorContext {
   action: string;
   topic?: string | undefined;
   bootstrap: string;
+  /** Said when a broker closes the connection without a reason (e.g. "it may require mTLS"). */
+  closedHint?: string | undefined;
 }
 
 export function classifyKafkaError(error: unknown, context: ErrorContext): ConnectorError {
@@ -17,45 +20,15 @@ export function classifyKafkaError(error: unknown, context: ErrorContext): Conne
   const all = flatten(error);
   const where = context.topic === undefined ? "" : ` (topic ${context.topic})`;
   const prefix = `Kafka error while ${context.action}${where}`;
-
-  const protocol = all.find((e): e is ProtocolError => e instanceof ProtocolError);
-  const apiId = protocol?.apiId as string | undefined;
-  if (apiId !== undefined) {
-    const known = PROTOCOL_CAUSES[apiId];
-    if (known) return new ConnectorError(`${prefix}: ${known.text(context)}`, known.failureType, apiId);
-    return new ConnectorError(
-      `${prefix}: the broker answered ${apiId}.`,
-      protocol?.canRetry ? "transient_error" : "system_error",
-      apiId,
-    );
-  }
-
-  const unknownTopic = all.find((e) => /^Unknown topic /.test(e.message));
-  if (unknownTopic) {
-    return new ConnectorError(
-      `${prefix}: ${PROTOCOL_CAUSES.UNKNOWN_TOPIC_OR_PARTITION?.text(context)}`,
-      "config_error",
-      UNKNOWN_TOPIC,
-    );
-  }
-  if (all.some((e) => e instanceof UnsupportedApiError)) {
-    return new ConnectorError(
-      `${prefix}: the broker at ${context.bootstrap} is older than this client supports (it needs Apache Kafka 3.5 or later).`,
-      "config_error",
-    );
-  }
-  const code = all
-    .map((e) => (e as NodeJS.ErrnoException).code)
-    .find((c) => c !== undefined && SOCKET_CAUSES[c]);
-  if (code !== undefined) {
-    const cause = SOCKET_CAUSES[code];
-    if (cause) return new ConnectorError(`${prefix}: ${cause.text(context)}`, cause.failureType, code);
-  }
-  if (all.some((e) => e instanceof TimeoutError || /timed? ?out/i.test(e.message))) {
-    return new ConnectorError(
-      `${prefix}: the brokers at ${context.bootstrap} did not answer in time (timeout).`,
-      "transient_error",
-    );
+  for (const cause of CAUSES) {
+    const found = all.find(cause.matches);
+    if (found) {
+      return new ConnectorError(
+        `${prefix}: ${cause.text(context, found)}`,
+        cause.failureType(found),
+        cause.code(found),
+      );
+    }
   }
   const first = all.find((e) => e.message !== "") ?? all[0];
   return new ConnectorError(`${prefix}: ${first?.message ?? String(error)}`, "system_error");
@@ -64,76 +37,200 @@ export function classifyKafkaError(error: unknown, context: ErrorContext): Conne
 // --- internal ---
 
 interface Cause {
-  text: (context: ErrorContext) => string;
-  failureType: ConnectorError["failureType"];
+  matches: (error: Error) => boolean;
+  text: (context: ErrorContext, error: Error) => string;
+  failureType: (error: Error) => FailureType;
+  code: (error: Error) => string | undefined;
 }
 
-const topicName = (context: ErrorContext) =>
-  context.topic === undefined ? "the topic" : `topic ${context.topic}`;
+const topicName = (c: ErrorContext) => (c.topic === undefined ? "the topic" : `topic ${c.topic}`);
+const codeOf = (error: Error) => (error as NodeJS.ErrnoException).code;
+const apiIdOf = (error: Error) => (error instanceof ProtocolError ? (error.apiId as string) : undefined);
 
-const PROTOCOL_CAUSES: Record<string, Cause> = {
-  UNKNOWN_TOPIC_OR_PARTITION: {
-    text: (c) =>
-      `${topicName(c)} does not exist and the broker does not create topics automatically (auto.create.topics.enable=false). Create the topic first.`,
-    failureType: "config_error",
-  },
-  TOPIC_AUTHORIZATION_FAILED: {
-    text: (c) => `not authorized to write to ${topicName(c)}.`,
-    failureType: "config_error",
-  },
-  CLUSTER_AUTHORIZATION_FAILED: { text: () => "not authorized on the cluster.", failureType: "config_error" },
-  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: {
-    text: () => "not authorized to use the transactional id.",
-    failureType: "config_error",
-  },
-  MESSAGE_TOO_LARGE: {
-    text: (c) =>
+/** A broker error code (ProtocolError.apiId) with its message and failure type. */
+const protocolCause = (apiId: string, failureType: FailureType, text: Cause["text"]): Cause => ({
+  matches: (error) => apiIdOf(error) === apiId,
+  text,
+  failureType: () => failureType,
+  code: () => (apiId === "UNKNOWN_TOPIC_OR_PARTITION" ? UNKNOWN_TOPIC : apiId),
+});
+
+/** A client error recognised by its message. */
+const messageCause = (
+  pattern: RegExp,
+  failureType: FailureType,
+  text: Cause["text"],
+  code?: string,
+): Cause => ({
+  matches: (error) => pattern.test(error.message),
+  text,
+  failureType: () => failureType,
+  code: () => code,
+});
+
+/** A socket or TLS error recognised by its Node.js error code. */
+const codeCause = (codes: string[], failureType: FailureType, text: Cause["text"]): Cause => ({
+  matches: (error) => codes.includes(codeOf(error) ?? ""),
+  text,
+  failureType: () => failureType,
+  code: codeOf,
+});
+
+const missingTopic: Cause["text"] = (c) =>
+  `${topicName(c)} does not exist and the broker does not create topics automatically (auto.create.topics.enable=false). Create the topic first.`;
+
+const CAUSES: Cause[] = [
+  protocolCause("UNKNOWN_TOPIC_OR_PARTITION", "config_error", missingTopic),
+  protocolCause(
+    "TOPIC_AUTHORIZATION_FAILED",
+    "config_error",
+    (c) => `not authorized to write to ${topicName(c)}.`,
+  ),
+  protocolCause("CLUSTER_AUTHORIZATION_FAILED", "config_error", () => "not authorized on the cluster."),
+  protocolCause(
+    "TRANSACTIONAL_ID_AUTHORIZATION_FAILED",
+    "config_error",
+    () => "not authorized to use the transactional id.",
+  ),
+  protocolCause(
+    "MESSAGE_TOO_LARGE",
+    "config_error",
+    (c) =>
       `the broker refused a batch as too large for ${topicName(c)} (its max.message.bytes is smaller than the batch); lower max_request_size or raise the topic's max.message.bytes.`,
-    failureType: "config_error",
+  ),
+  protocolCause(
+    "RECORD_LIST_TOO_LARGE",
+    "config_error",
+    (c) => `the broker refused a request as too large for ${topicName(c)}; lower max_request_size.`,
+  ),
+  protocolCause(
+    "INVALID_TOPIC_EXCEPTION",
+    "config_error",
+    (c) => `the broker refused ${topicName(c)} as an invalid topic name.`,
+  ),
+  protocolCause("POLICY_VIOLATION", "config_error", (c) => `a broker policy refused ${topicName(c)}.`),
+  protocolCause(
+    "NOT_ENOUGH_REPLICAS",
+    "transient_error",
+    (c) => `${topicName(c)} has fewer in-sync replicas than min.insync.replicas requires.`,
+  ),
+  protocolCause(
+    "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
+    "transient_error",
+    (c) => `${topicName(c)} lost in-sync replicas while writing.`,
+  ),
+  protocolCause(
+    "SASL_AUTHENTICATION_FAILED",
+    "config_error",
+    (c) =>
+      `authentication failed at ${c.bootstrap}: the broker refused the username or password (or the user does not exist).`,
+  ),
+  protocolCause(
+    "UNSUPPORTED_SASL_MECHANISM",
+    "config_error",
+    (c) => `the broker at ${c.bootstrap} does not accept this sasl_mechanism on this listener.`,
+  ),
+  protocolCause(
+    "ILLEGAL_SASL_STATE",
+    "config_error",
+    (c) => `the broker at ${c.bootstrap} refused the SASL login.`,
+  ),
+  messageCause(/^Unknown topic /, "config_error", missingTopic, UNKNOWN_TOPIC),
+  messageCause(
+    /Invalid SASL\/OAUTHBEARER token/,
+    "config_error",
+    (c) => `the broker at ${c.bootstrap} refused the OAuth token (invalid or expired).`,
+  ),
+  messageCause(
+    /^Broker requires TLS/,
+    "config_error",
+    (c) => `the listener at ${c.bootstrap} requires TLS: use security_protocol SSL or SASL_SSL.`,
+  ),
+  messageCause(
+    /^TLS handshake failed/,
+    "config_error",
+    (c) =>
+      `the TLS handshake with ${c.bootstrap} failed: the listener does not speak TLS (use PLAINTEXT or SASL_PLAINTEXT).`,
+  ),
+  messageCause(
+    /^Cannot find a suitable SASL mechanism/,
+    "config_error",
+    (c) =>
+      `the broker at ${c.bootstrap} closed the connection during the SASL handshake: the listener may require TLS (use SASL_SSL) or not use SASL.`,
+  ),
+  {
+    matches: (error) => error instanceof UnsupportedApiError,
+    text: (c) =>
+      `the broker at ${c.bootstrap} is older than this client supports (it needs Apache Kafka 3.5 or later).`,
+    failureType: () => "config_error",
+    code: () => undefined,
   },
-  RECORD_LIST_TOO_LARGE: {
-    text: (c) => `the broker refused a request as too large for ${topicName(c)}; lower max_request_size.`,
-    failureType: "config_error",
+  codeCause(
+    [
+      "SELF_SIGNED_CERT_IN_CHAIN",
+      "DEPTH_ZERO_SELF_SIGNED_CERT",
+      "UNABLE_TO_GET_ISSUER_CERT",
+      "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+      "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+      "CERT_UNTRUSTED",
+      "CERT_SIGNATURE_FAILURE",
+    ],
+    "config_error",
+    (c, e) =>
+      `the TLS certificate of ${c.bootstrap} is not trusted (${codeOf(e)}): set ssl_ca_certificate to the CA that signed it.`,
+  ),
+  codeCause(
+    ["CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID"],
+    "config_error",
+    (c, e) => `the TLS certificate of ${c.bootstrap} is not valid now (${codeOf(e)}).`,
+  ),
+  codeCause(
+    ["ERR_TLS_CERT_ALTNAME_INVALID"],
+    "config_error",
+    (c) =>
+      `the TLS certificate of ${c.bootstrap} does not name that host (host name mismatch): connect by a name the certificate lists, or, for testing only, turn ssl_endpoint_identification off.`,
+  ),
+  codeCause(
+    ["ECONNREFUSED"],
+    "transient_error",
+    (c) => `could not connect to ${c.bootstrap}: connection refused (is a broker listening there?).`,
+  ),
+  codeCause(
+    ["ENOTFOUND"],
+    "config_error",
+    (c) => `could not connect to ${c.bootstrap}: unknown host (the name does not resolve).`,
+  ),
+  codeCause(
+    ["EAI_AGAIN"],
+    "transient_error",
+    (c) => `could not connect to ${c.bootstrap}: the host name could not be resolved right now.`,
+  ),
+  codeCause(["EHOSTUNREACH"], "transient_error", (c) => `could not reach ${c.bootstrap}: host unreachable.`),
+  codeCause(
+    ["ENETUNREACH"],
+    "transient_error",
+    (c) => `could not reach ${c.bootstrap}: network unreachable.`,
+  ),
+  codeCause(["ECONNRESET"], "transient_error", (c) => `the connection to ${c.bootstrap} was reset.`),
+  codeCause(["EPIPE"], "transient_error", (c) => `the connection to ${c.bootstrap} was closed.`),
+  {
+    matches: (error) => error instanceof TimeoutError || /timed? ?out/i.test(error.message),
+    text: (c) => `the brokers at ${c.bootstrap} did not answer in time (timeout).`,
+    failureType: () => "transient_error",
+    code: () => undefined,
   },
-  INVALID_TOPIC_EXCEPTION: {
-    text: (c) => `the broker refused ${topicName(c)} as an invalid topic name.`,
-    failureType: "config_error",
+  {
+    matches: (error) => error instanceof ProtocolError,
+    text: (_c, e) => `the broker answered ${apiIdOf(e)}.`,
+    failureType: (e) => ((e as ProtocolError).canRetry ? "transient_error" : "system_error"),
+    code: apiIdOf,
   },
-  POLICY_VIOLATION: { text: (c) => `a broker policy refused ${topicName(c)}.`, failureType: "config_error" },
-  NOT_ENOUGH_REPLICAS: {
-    text: (c) => `${topicName(c)} has fewer in-sync replicas than min.insync.replicas requires.`,
-    failureType: "transient_error",
-  },
-  NOT_ENOUGH_REPLICAS_AFTER_APPEND: {
-    text: (c) => `${topicName(c)} lost in-sync replicas while writing.`,
-    failureType: "transient_error",
-  },
-};
-
-const SOCKET_CAUSES: Record<string, Cause> = {
-  ECONNREFUSED: {
-    text: (c) => `could not connect to ${c.bootstrap}: connection refused (is a broker listening there?).`,
-    failureType: "transient_error",
-  },
-  ENOTFOUND: {
-    text: (c) => `could not connect to ${c.bootstrap}: unknown host (the name does not resolve).`,
-    failureType: "config_error",
-  },
-  EAI_AGAIN: {
-    text: (c) => `could not connect to ${c.bootstrap}: the host name could not be resolved right now.`,
-    failureType: "transient_error",
-  },
-  EHOSTUNREACH: {
-    text: (c) => `could not reach ${c.bootstrap}: host unreachable.`,
-    failureType: "transient_error",
-  },
-  ENETUNREACH: {
-    text: (c) => `could not reach ${c.bootstrap}: network unreachable.`,
-    failureType: "transient_error",
-  },
-  ECONNRESET: { text: (c) => `the connection to ${c.bootstrap} was reset.`, failureType: "transient_error" },
-  EPIPE: { text: (c) => `the connection to ${c.bootstrap} was closed.`, failureType: "transient_error" },
-};
+  messageCause(
+    /^Connection closed/,
+    "transient_error",
+    (c) => `the broker at ${c.bootstrap} closed the connection.${c.closedHint ? ` ${c.closedHint}` : ""}`,
+  ),
+];
 
 /** The error and everything nested in it (AggregateError members, causes), depth first. */
 function flatten(error: unknown, out: Error[] = [], depth = 0): Error[] {

@@ -7,7 +7,7 @@
 import { Buffer } from "node:buffer";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import type { ConnectionOptions as TlsOptions } from "node:tls";
-import type { SASLOptions } from "@platformatic/kafka";
+import { type SASLOptions, saslOAuthBearer } from "@platformatic/kafka";
 import { type JaasEntry, parseJaas } from "../config/jaas.ts";
 import type { ProtocolConfig } from "../config/schema.ts";
 import { configError } from "../errors.ts";
@@ -29,6 +29,23 @@ export function toSecurityOptions(protocol: ProtocolConfig, now: () => number = 
     out.sasl = saslOptions(protocol, now);
   }
   return out;
+}
+
+/**
+ * What to suggest when a broker closes the connection without saying why: during connection that
+ * is how a listener answers a client that lacks what it requires.
+ */
+export function closedConnectionHint(protocol: ProtocolConfig): string {
+  switch (protocol.security_protocol) {
+    case "PLAINTEXT":
+      return "If that listener requires SASL or TLS, set protocol accordingly.";
+    case "SASL_PLAINTEXT":
+      return "If that listener requires TLS, use SASL_SSL; if it does not use SASL, use PLAINTEXT.";
+    default:
+      return protocol.ssl_client_certificate
+        ? "If it requires client certificates (mTLS), check that it trusts the CA of ssl_client_certificate."
+        : "If it requires client certificates (mTLS), set ssl_client_certificate and ssl_client_key.";
+  }
 }
 
 // --- internal ---
@@ -54,7 +71,7 @@ function saslOptions(protocol: SaslProtocol, now: () => number): SASLOptions {
     if (protocol.sasl_jaas_config) {
       throw configError("protocol: set either oauth_token or sasl_jaas_config for OAUTHBEARER, not both.");
     }
-    return { mechanism, token };
+    return { mechanism, token, authBytesValidator: saslOAuthBearer.jwtValidateAuthenticationBytes };
   }
   if (!protocol.sasl_jaas_config) {
     throw configError(
@@ -128,19 +145,32 @@ function unsecuredOauth(entry: JaasEntry, now: () => number): SASLOptions {
     );
   }
   const token = () => {
-    const issuedAt = now() / 1000;
-    const payload = { ...claims, iat: issuedAt, exp: issuedAt + lifetime };
-    return `${base64url({ alg: "none" })}.${base64url(payload)}.`;
+    const issuedAt = Math.floor(now() / 1000);
+    return unsecuredJwt({ ...claims, iat: issuedAt, exp: issuedAt + lifetime });
   };
   return {
     mechanism: "OAUTHBEARER",
     token,
+    // Without it the client takes the broker's {"status":"invalid_token"} answer for a login.
+    authBytesValidator: saslOAuthBearer.jwtValidateAuthenticationBytes,
     ...(Object.keys(extensions).length > 0 ? { oauthBearerExtensions: extensions } : {}),
   };
 }
 
-function base64url(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString("base64url");
+/**
+ * An unsigned JWT. Kafka 4.1's unsecured validator decodes the segments with Java's standard Base64
+ * decoder, not the URL-safe one, so a segment holding `-` or `_` is refused: a leading `jti` claim
+ * of varying length and content is tried until neither appears (a few tries on average).
+ */
+function unsecuredJwt(claims: Record<string, unknown>): string {
+  const header = Buffer.from('{"alg":"none"}').toString("base64url");
+  let payload = "";
+  for (let attempt = 0; attempt < 10_000; attempt++) {
+    const jti = attempt.toString(36).padStart((attempt % 3) + 1, "0");
+    payload = Buffer.from(JSON.stringify({ jti, ...claims })).toString("base64url");
+    if (!/[-_]/.test(payload)) break;
+  }
+  return `${header}.${payload}.`;
 }
 
 function tlsOptions(protocol: TlsProtocol, warnings: string[]): TlsOptions {

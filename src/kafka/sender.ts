@@ -11,6 +11,7 @@ import type { EncodedRecord } from "../pipeline/record.ts";
 import { attempt } from "./attempt.ts";
 import { toProducerOptions } from "./client-options.ts";
 import { classifyKafkaError } from "./errors.ts";
+import { closedConnectionHint } from "./security.ts";
 
 export interface Sender {
   send(records: EncodedRecord[]): Promise<void>;
@@ -21,12 +22,13 @@ export interface Sender {
 export function createSender(config: Config): Sender {
   const producer = new Producer(toProducerOptions(config));
   const bootstrap = config.bootstrap_servers;
+  const closedHint = closedConnectionHint(config.protocol);
   const topicsReady = new Map<string, Promise<void>>();
 
   const ready = (topic: string): Promise<void> => {
     let promise = topicsReady.get(topic);
     if (!promise) {
-      const context = { action: "looking up the topic", topic, bootstrap };
+      const context = { action: "looking up the topic", topic, bootstrap, closedHint };
       promise = attempt(
         { context, ms: config.max_block_ms, setting: "max_block_ms", retries: config.retries },
         () => producer.metadata({ topics: [topic], autocreateTopics: true, retries: 0 }),
@@ -47,6 +49,7 @@ export function createSender(config: Config): Sender {
       } catch (error) {
         throw classifyKafkaError(error, {
           action: "sending records",
+          closedHint,
           topic: topics.length === 1 ? topics[0] : topics.join(", "),
           bootstrap,
         });

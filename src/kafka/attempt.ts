@@ -32,10 +32,11 @@ export async function attempt<T>(options: AttemptOptions, call: () => Promise<T>
     } catch (error) {
       if (error === expired) throw timedOut(options, last);
       last = classifyKafkaError(error, context);
+      // An auto-created topic is not a failed request: it gets its own tries whatever `retries` says.
       const retryable = last.unknownTopic
         ? tries + 1 < UNKNOWN_TOPIC_TRIES
-        : last.failureType !== "config_error";
-      if (!retryable || tries >= options.retries) throw last;
+        : last.failureType !== "config_error" && tries < options.retries;
+      if (!retryable) throw last;
       await new Promise((resolve) =>
         setTimeout(resolve, Math.min(retryDelayMs(tries + 1), Math.max(0, left))),
       );

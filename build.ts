@@ -1,33 +1,80 @@
 /**
- * Compiles the connector into one standalone executable: `bun build.ts` → dist/destination-kafka.
+ * Compiles the connector into standalone executables (minified, with JavaScriptCore bytecode):
+ *   bun build.ts                         every target below
+ *   bun build.ts --target host           this machine only → dist/destination-kafka (fast, for tests)
+ *   bun build.ts --target linux-arm64    one target; --outfile PATH to put it elsewhere
  *
  * @platformatic/wasm-utils reads `native.wasm` from disk when imported, which a compiled binary
  * cannot do (`ENOENT /$bunfs/dist/native.wasm`); its `/bundled` entry carries the same module
- * inlined, so the build resolves the package to that entry. The binary reads no `.env` or
- * bunfig.toml at run time.
+ * inlined, so the build resolves the package to that entry. The binaries read no `.env` or
+ * bunfig.toml at run time. Cross targets need Bun's runtime for that target: Bun downloads it once
+ * (from the npm registry) into ~/.bun/install/cache, and builds offline after that.
  */
 import { resolve } from "node:path";
-import type { BunPlugin } from "bun";
+import type { Build, BunPlugin } from "bun";
 
-const OUTFILE = resolve(import.meta.dir, "dist/destination-kafka");
+/** The targets a full build produces, and where each lands. */
+export const TARGETS = {
+  "linux-x64": { bun: "bun-linux-x64", outfile: "dist/destination-kafka" },
+  "linux-arm64": { bun: "bun-linux-arm64", outfile: "dist/destination-kafka-linux-arm64" },
+  "linux-x64-musl": { bun: "bun-linux-x64-musl", outfile: "dist/destination-kafka-linux-x64-musl" },
+} as const satisfies Record<string, { bun: Build.CompileTarget; outfile: string }>;
+
+export type Target = keyof typeof TARGETS | "host";
+
+const ROOT = import.meta.dir;
 
 const inlineWasm: BunPlugin = {
   name: "inline @platformatic/wasm-utils",
   setup(build) {
     build.onResolve({ filter: /^@platformatic\/wasm-utils$/ }, () => ({
-      path: Bun.resolveSync("@platformatic/wasm-utils/bundled", import.meta.dir),
+      path: Bun.resolveSync("@platformatic/wasm-utils/bundled", ROOT),
     }));
   },
 };
 
-const result = await Bun.build({
-  entrypoints: [resolve(import.meta.dir, "src/main.ts")],
-  compile: { outfile: OUTFILE, autoloadDotenv: false, autoloadBunfig: false },
-  minify: true,
-  plugins: [inlineWasm],
-});
-if (!result.success) {
-  for (const log of result.logs) console.error(log);
-  process.exit(1);
+/** Compiles one target and returns the absolute path of the executable. */
+export async function buildBinary(target: Target, outfile?: string): Promise<string> {
+  const out = resolve(
+    ROOT,
+    outfile ?? (target === "host" ? TARGETS["linux-x64"].outfile : TARGETS[target].outfile),
+  );
+  const result = await Bun.build({
+    entrypoints: [resolve(ROOT, "src/main.ts")],
+    compile: {
+      ...(target === "host" ? {} : { target: TARGETS[target].bun }),
+      outfile: out,
+      autoloadDotenv: false,
+      autoloadBunfig: false,
+    },
+    // Bytecode starts `spec` ~3x faster; it needs ESM output for main.ts's top-level await.
+    bytecode: true,
+    format: "esm",
+    minify: true,
+    plugins: [inlineWasm],
+  });
+  if (!result.success) {
+    throw new AggregateError(result.logs, `building ${target} failed:\n${result.logs.join("\n")}`);
+  }
+  return out;
 }
-console.error(`built ${OUTFILE}`);
+
+if (import.meta.main) {
+  const { values } = (await import("node:util")).parseArgs({
+    options: { target: { type: "string" }, outfile: { type: "string" } },
+  });
+  const requested = values.target;
+  if (requested !== undefined && requested !== "host" && !(requested in TARGETS)) {
+    console.error(`unknown --target ${requested}; one of: host, ${Object.keys(TARGETS).join(", ")}`);
+    process.exit(2);
+  }
+  if (values.outfile !== undefined && requested === undefined) {
+    console.error("--outfile needs --target");
+    process.exit(2);
+  }
+  const targets = requested === undefined ? (Object.keys(TARGETS) as Target[]) : [requested as Target];
+  for (const target of targets) {
+    const out = await buildBinary(target, values.outfile);
+    console.error(`built ${target}: ${out} (${(Bun.file(out).size / 2 ** 20).toFixed(1)} MiB)`);
+  }
+}

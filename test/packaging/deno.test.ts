@@ -1,0 +1,105 @@
+/**
+ * The same src/ under Deno (the `deno` npm package, a devDependency): `deno run` resolves this
+ * repo's node_modules through package.json, with read, env and loopback-only net permissions.
+ * --version (package.json imported as JSON), spec, a write whose records are read back, and a
+ * SIGTERM mid-sync that still echoes the STATE its acknowledged records earned.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import pkg from "../../package.json" with { type: "json" };
+import { ofType, parseMessages, traceError } from "../helpers/connector.ts";
+import { type TestBroker, testBroker } from "../helpers/kafka.ts";
+import { runProcess } from "./process.ts";
+import { expectLanded, smallSync, writeSyncFiles } from "./sync.ts";
+
+const MAIN = resolve(import.meta.dir, "../../src/main.ts");
+
+/** The deno executable the npm package installed for this platform. */
+const DENO = (
+  createRequire(import.meta.url)("deno/install_api.cjs") as { runInstall(): string }
+).runInstall();
+
+let broker: TestBroker;
+let dir: string;
+
+beforeAll(async () => {
+  broker = await testBroker();
+  dir = mkdtempSync(join(tmpdir(), "dk-deno-"));
+}, 120_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const denoRun = (...args: string[]) => [
+  DENO,
+  "run",
+  "--no-prompt",
+  "--allow-read",
+  "--allow-env",
+  "--allow-net=127.0.0.1",
+  MAIN,
+  ...args,
+];
+const env = { ...process.env, NO_COLOR: "1" } as Record<string, string>;
+
+describe("under Deno", () => {
+  it("prints package.json's version", () => {
+    const child = Bun.spawnSync(denoRun("--version"), { cwd: dir, env, timeout: 60_000 });
+    expect(child.stdout.toString().trim()).toBe(pkg.version);
+  });
+
+  it("answers spec", async () => {
+    const { exitCode, messages, stderr } = await runProcess(denoRun("spec"), { cwd: dir, env });
+    expect({ exitCode, stderr }).toEqual({ exitCode: 0, stderr: "" });
+    expect(ofType(messages, "SPEC")).toHaveLength(1);
+  });
+
+  it("writes records (zstd) that read back", async () => {
+    const sync = smallSync(broker.bootstrap, { compression_type: "zstd" });
+    const files = writeSyncFiles(dir, sync);
+    const result = await runProcess(denoRun("write", "--config", files.config, "--catalog", files.catalog), {
+      cwd: dir,
+      env,
+      stdin: sync.input,
+    });
+    await expectLanded(broker.bootstrap, sync, result);
+  });
+
+  it("on SIGTERM mid-sync, echoes the STATE already earned and exits 1", async () => {
+    const sync = smallSync(broker.bootstrap);
+    const files = writeSyncFiles(dir, sync);
+    const child = Bun.spawn(denoRun("write", "--config", files.config, "--catalog", files.catalog), {
+      cwd: dir,
+      env,
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+      timeout: 60_000,
+      killSignal: "SIGKILL",
+    });
+    child.stdin.write(sync.input); // stdin stays open: the sync is still running
+    child.stdin.flush();
+    const reader = child.stdout.getReader();
+    const decoder = new TextDecoder();
+    let stdout = "";
+    let signalled = false;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      stdout += decoder.decode(value, { stream: true });
+      if (!signalled && stdout.includes('"type":"STATE"')) {
+        child.kill("SIGTERM");
+        signalled = true;
+      }
+    }
+    expect(signalled).toBe(true);
+    expect(await child.exited).toBe(1);
+    const messages = parseMessages(stdout);
+    expect(ofType(messages, "STATE")).toHaveLength(1);
+    expect(traceError(messages).failure_type).toBe("transient_error");
+  });
+});

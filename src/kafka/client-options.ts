@@ -6,11 +6,14 @@
 import type { Buffer } from "node:buffer";
 import type { ProducerOptions } from "@platformatic/kafka";
 import type { Config } from "../config/schema.ts";
+import { javaPartitioner } from "./partitioner.ts";
 import { toSecurityOptions } from "./security.ts";
 
 export type KafkaProducerOptions = ProducerOptions<Buffer, Buffer, Buffer, Buffer>;
 
 export const ACKS = { "0": 0, "1": 1, all: -1 } as const;
+
+export type CompressionType = Config["compression_type"];
 
 /** Java's producer backs off `retry.backoff.ms` (100) doubling up to `retry.backoff.max.ms` (1000). */
 export function retryDelayMs(attempt: number): number {
@@ -37,6 +40,8 @@ export function toProducerOptions(config: Config): KafkaProducerOptions {
     // The Java client's metadata requests let the broker create a missing topic when the broker's
     // auto.create.topics.enable allows it; this client asks for that only when told to.
     autocreateTopics: true,
+    // Keyed records land where the Java client would put them (and the client's BigInt port is slow).
+    partitioner: javaPartitioner,
   };
 }
 

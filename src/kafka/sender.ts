@@ -10,6 +10,7 @@ import { withDeadline } from "../deadline.ts";
 import type { EncodedRecord } from "../pipeline/record.ts";
 import { attempt } from "./attempt.ts";
 import { toProducerOptions } from "./client-options.ts";
+import { directSend, TopicSendError } from "./direct-send.ts";
 import { classifyKafkaError } from "./errors.ts";
 import { closedConnectionHint } from "./security.ts";
 
@@ -38,21 +39,29 @@ export function createSender(config: Config): Sender {
     return promise;
   };
 
+  // The idempotent producer's sequence numbers live in the client: it keeps the client's send path.
+  const deliver = config.enable_idempotence
+    ? (records: EncodedRecord[]) =>
+        producer
+          .send({
+            messages: records.map((record) => ({
+              topic: record.topic,
+              key: record.key,
+              value: record.value,
+            })),
+          })
+          .then(() => undefined)
+    : directSend(producer, config);
+
   return {
     async send(records) {
       const topics = [...new Set(records.map((record) => record.topic))];
       await Promise.all(topics.map(ready));
       try {
-        await producer.send({
-          messages: records.map((record) => ({ topic: record.topic, key: record.key, value: record.value })),
-        });
+        await deliver(records);
       } catch (error) {
-        throw classifyKafkaError(error, {
-          action: "sending records",
-          closedHint,
-          topic: topics.length === 1 ? topics[0] : topics.join(", "),
-          bootstrap,
-        });
+        const topic = error instanceof TopicSendError ? error.topic : topics.join(", ");
+        throw classifyKafkaError(error, { action: "sending records", closedHint, topic, bootstrap });
       }
     },
     async close() {

@@ -1,7 +1,8 @@
 /**
  * A RECORD → the Kafka message the Java connector writes: key = a random UUID v4 string; value =
  * `{"_airbyte_ab_id":<key>,"_airbyte_stream":<stream>,"_airbyte_emitted_at":<epoch ms>,"_airbyte_data":<data>}`
- * with the source's `data` text spliced in unchanged.
+ * with the source's `data` bytes copied in unchanged. This runs once per record, so it writes into
+ * one buffer and never builds the value as a string; the key is a view of the id inside the value.
  */
 import { Buffer } from "node:buffer";
 import { v4 as uuidv4 } from "uuid";
@@ -22,9 +23,37 @@ export interface EncodedRecord {
 export const RECORD_OVERHEAD_BYTES = 61 + 21;
 
 export function encodeRecord(record: RecordLine, topic: string, id: string = uuidv4()): EncodedRecord {
-  const value = Buffer.from(
-    `{"_airbyte_ab_id":"${id}","_airbyte_stream":${JSON.stringify(record.stream.name)},"_airbyte_emitted_at":${record.emittedAt},"_airbyte_data":${record.dataText}}`,
-  );
-  const key = Buffer.from(id);
+  const middle = streamPart(record.stream.name);
+  const emittedAt = String(record.emittedAt);
+  const data = record.dataBytes;
+  const length =
+    ID_PREFIX.length + id.length + middle.length + emittedAt.length + DATA_PREFIX.length + data.length + 1;
+  const value = Buffer.allocUnsafe(length);
+  let at = ID_PREFIX.copy(value, 0);
+  const idStart = at;
+  at += value.write(id, at, "latin1");
+  const key = value.subarray(idStart, at);
+  at += middle.copy(value, at);
+  at += value.write(emittedAt, at, "latin1");
+  at += DATA_PREFIX.copy(value, at);
+  value.set(data, at);
+  value[at + data.length] = CLOSE_BRACE;
   return { topic, key, value, size: RECORD_OVERHEAD_BYTES + key.length + value.length };
+}
+
+// --- internal ---
+
+const ID_PREFIX = Buffer.from('{"_airbyte_ab_id":"');
+const DATA_PREFIX = Buffer.from(',"_airbyte_data":');
+const CLOSE_BRACE = 0x7d;
+const streamParts = new Map<string, Buffer>();
+
+/** `","_airbyte_stream":<stream as JSON>,"_airbyte_emitted_at":`, made once per stream. */
+function streamPart(stream: string): Buffer {
+  let part = streamParts.get(stream);
+  if (!part) {
+    part = Buffer.from(`","_airbyte_stream":${JSON.stringify(stream)},"_airbyte_emitted_at":`);
+    streamParts.set(stream, part);
+  }
+  return part;
 }

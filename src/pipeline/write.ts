@@ -8,8 +8,8 @@ import { unhonouredSettings } from "../config/unhonoured.ts";
 import { ConnectorError } from "../errors.ts";
 import type { CatalogStream } from "../protocol/catalog.ts";
 import type { Emitter } from "../protocol/emit.ts";
-import { readLines } from "../protocol/lines.ts";
-import { parseLine, type RecordLine, streamKey } from "../protocol/parse.ts";
+import { type Line, readLines } from "../protocol/lines.ts";
+import { parseLine, streamKey } from "../protocol/parse.ts";
 import { createDispatcher, type Timers } from "./dispatcher.ts";
 import { createLedger } from "./ledger.ts";
 import { type EncodedRecord, encodeRecord } from "./record.ts";
@@ -42,7 +42,7 @@ export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
   const { config, emit } = options;
-  const topics = topicsByStream(config, options.catalog);
+  const routes = routesByStream(config, options.catalog);
   const ledger = createLedger();
   const summary: WriteSummary = {
     records: 0,
@@ -93,33 +93,44 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
     );
   };
 
-  const read = async () => {
-    for await (const line of readLines(options.input, MAX_LINE_BYTES)) {
-      if (stopped || summary.failure || dispatcher.failure !== undefined) break;
-      if (line.text === undefined) {
-        await refuse(line.number, line.problem);
-        continue;
-      }
-      const parsed = parseLine(line.text);
-      if (parsed.kind === "record") {
-        const outcome = encode(parsed, topics, config.max_request_size);
-        if (typeof outcome === "string") {
-          await refuse(line.number, outcome);
-          continue;
-        }
+  /** Handles one line; returns a promise only when the caller must wait (a WARN, backpressure). */
+  const handle = (line: Line): Promise<void> | undefined => {
+    if (line.text === undefined) return refuse(line.number, line.problem);
+    const parsed = parseLine(line.text, line.bytes);
+    if (parsed.kind === "record") {
+      const route = routes.get(parsed.stream.namespace)?.get(parsed.stream.name);
+      if (!route) {
         const key = streamKey(parsed.stream);
-        summary.records++;
-        summary.recordsByStream.set(key, (summary.recordsByStream.get(key) ?? 0) + 1);
-        const wait = dispatcher.add(outcome, ledger.record(key));
-        if (wait) await wait;
-      } else if (parsed.kind === "state") {
-        ledger.state(parsed);
-        dispatcher.flush();
-        release();
-      } else if (parsed.kind === "other") {
-        summary.ignoredMessages.set(parsed.type, (summary.ignoredMessages.get(parsed.type) ?? 0) + 1);
-      } else {
-        await refuse(line.number, parsed.reason);
+        return refuse(line.number, `it is a record of stream ${key}, which is not in the configured catalog`);
+      }
+      const encoded = encodeRecord(parsed, route.topic);
+      if (encoded.size > config.max_request_size) {
+        return refuse(
+          line.number,
+          `the record of stream ${route.key} is ${encoded.size} bytes once encoded, over max_request_size (${config.max_request_size} bytes)`,
+        );
+      }
+      route.records++;
+      return dispatcher.add(encoded, ledger.record(route.key));
+    }
+    if (parsed.kind === "state") {
+      ledger.state(parsed);
+      dispatcher.flush();
+      release();
+    } else if (parsed.kind === "other") {
+      summary.ignoredMessages.set(parsed.type, (summary.ignoredMessages.get(parsed.type) ?? 0) + 1);
+    } else {
+      return refuse(line.number, parsed.reason);
+    }
+  };
+
+  const read = async () => {
+    for await (const lines of readLines(options.input, MAX_LINE_BYTES)) {
+      for (const line of lines) {
+        if (stopped || summary.failure || dispatcher.failure !== undefined) return;
+        const handling = handle(line);
+        // Most lines complete synchronously; only await the ones that had to wait.
+        if (handling) await handling;
       }
     }
   };
@@ -142,33 +153,39 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
     frozen = true;
   }
   if (dispatcher.failure !== undefined) summary.failure = asConnectorError(dispatcher.failure);
+  for (const byName of routes.values()) {
+    for (const route of byName.values()) {
+      if (route.records > 0) {
+        summary.records += route.records;
+        summary.recordsByStream.set(route.key, route.records);
+      }
+    }
+  }
   summary.statesHeld = ledger.pendingStates;
   return summary;
 }
 
 // --- internal ---
 
-function topicsByStream(config: Config, catalog: CatalogStream[]): Map<string, string> {
-  const topics = new Map<string, string>();
-  for (const { stream } of catalog) {
-    topics.set(streamKey(stream), checkedTopicFor(config.topic_pattern, stream.namespace, stream.name));
-  }
-  return topics;
+/** Where each catalog stream's records go, looked up by namespace then name (no key per record). */
+interface Route {
+  key: string;
+  topic: string;
+  records: number;
 }
 
-function encode(
-  record: RecordLine,
-  topics: Map<string, string>,
-  maxRequestBytes: number,
-): EncodedRecord | string {
-  const key = streamKey(record.stream);
-  const topic = topics.get(key);
-  if (topic === undefined) return `it is a record of stream ${key}, which is not in the configured catalog`;
-  const encoded = encodeRecord(record, topic);
-  if (encoded.size > maxRequestBytes) {
-    return `the record of stream ${key} is ${encoded.size} bytes once encoded, over max_request_size (${maxRequestBytes} bytes)`;
+function routesByStream(
+  config: Config,
+  catalog: CatalogStream[],
+): Map<string | undefined, Map<string, Route>> {
+  const routes = new Map<string | undefined, Map<string, Route>>();
+  for (const { stream } of catalog) {
+    const topic = checkedTopicFor(config.topic_pattern, stream.namespace, stream.name);
+    const byName = routes.get(stream.namespace) ?? new Map<string, Route>();
+    routes.set(stream.namespace, byName);
+    byName.set(stream.name, { key: streamKey(stream), topic, records: 0 });
   }
-  return encoded;
+  return routes;
 }
 
 async function announce(config: Config, catalog: CatalogStream[], emit: Emitter): Promise<void> {

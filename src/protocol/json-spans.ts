@@ -1,8 +1,10 @@
 /**
- * Where the members of a JSON object sit in its text. The connector splices a record's `data` and a
- * state's body into its output as the source wrote them, so integers beyond 2^53 and numbers such
- * as `1.10` pass through digit for digit. The text must already be valid JSON (JSON.parse said so):
- * this scanner only finds boundaries, it does not validate.
+ * Where the members of a JSON object sit in a line's UTF-8 bytes. The connector splices a record's
+ * `data` and a state's body into its output as the source wrote them, so integers beyond 2^53 and
+ * numbers such as `1.10` pass through digit for digit, and record bytes are copied, never re-encoded.
+ * The line must already be valid JSON (JSON.parse said so): this scanner finds boundaries, it does not
+ * validate. Every structural character is ASCII and never occurs inside a multi-byte UTF-8 sequence,
+ * so scanning bytes is exact.
  */
 
 export interface Span {
@@ -10,21 +12,43 @@ export interface Span {
   end: number;
 }
 
-/** The members of the object whose `{` is at or after `from`: key → span of its value text. */
-export function objectMembers(text: string, from = 0): Map<string, Span> {
+/**
+ * The span of member `key`'s value in the object whose `{` is at or after `from`, if present. Only
+ * the members before it and the value itself are scanned.
+ */
+export function memberSpan(bytes: Uint8Array, from: number, key: string): Span | undefined {
+  const start = memberStart(bytes, from, key);
+  return start === undefined ? undefined : { start, end: skipValue(bytes, start) };
+}
+
+/** Where member `key`'s value starts in the object at or after `from` (the value is not scanned). */
+export function memberStart(bytes: Uint8Array, from: number, key: string): number | undefined {
+  let at = skipSpace(bytes, from);
+  if (bytes[at] !== OPEN_BRACE) return undefined;
+  at = skipSpace(bytes, at + 1);
+  while (at < bytes.length && bytes[at] !== CLOSE_BRACE) {
+    const keyEnd = skipString(bytes, at);
+    const valueStart = skipSpace(bytes, skipSpace(bytes, keyEnd) + 1);
+    if (keyIs(bytes, at, keyEnd, key)) return valueStart;
+    at = skipSpace(bytes, skipValue(bytes, valueStart));
+    if (bytes[at] === COMMA) at = skipSpace(bytes, at + 1);
+  }
+  return undefined;
+}
+
+/** Every member of the object whose `{` is at or after `from`, in order: name → value span. */
+export function objectMembers(bytes: Uint8Array, from: number): Map<string, Span> {
   const members = new Map<string, Span>();
-  let at = skipSpace(text, from);
-  if (text.charCodeAt(at) !== OPEN_BRACE) return members;
-  at = skipSpace(text, at + 1);
-  while (at < text.length && text.charCodeAt(at) !== CLOSE_BRACE) {
-    const keyEnd = skipString(text, at);
-    const rawKey = text.slice(at + 1, keyEnd - 1);
-    const key = rawKey.includes("\\") ? (JSON.parse(text.slice(at, keyEnd)) as string) : rawKey;
-    const valueStart = skipSpace(text, skipSpace(text, keyEnd) + 1);
-    const valueEnd = skipValue(text, valueStart);
-    members.set(key, { start: valueStart, end: valueEnd });
-    at = skipSpace(text, valueEnd);
-    if (text.charCodeAt(at) === COMMA) at = skipSpace(text, at + 1);
+  let at = skipSpace(bytes, from);
+  if (bytes[at] !== OPEN_BRACE) return members;
+  at = skipSpace(bytes, at + 1);
+  while (at < bytes.length && bytes[at] !== CLOSE_BRACE) {
+    const keyEnd = skipString(bytes, at);
+    const valueStart = skipSpace(bytes, skipSpace(bytes, keyEnd) + 1);
+    const valueEnd = skipValue(bytes, valueStart);
+    members.set(keyName(bytes, at, keyEnd), { start: valueStart, end: valueEnd });
+    at = skipSpace(bytes, valueEnd);
+    if (bytes[at] === COMMA) at = skipSpace(bytes, at + 1);
   }
   return members;
 }
@@ -39,43 +63,65 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 
-function skipSpace(text: string, at: number): number {
+const keyDecoder = new TextDecoder();
+
+/** Whether the quoted key at `start..end` is `key`, comparing bytes (escapes are decoded first). */
+function keyIs(bytes: Uint8Array, start: number, end: number, key: string): boolean {
+  if (end - start === key.length + 2) {
+    let same = true;
+    for (let i = 0; i < key.length && same; i++) same = bytes[start + 1 + i] === key.charCodeAt(i);
+    if (same) return true;
+  }
+  return bytes.subarray(start, end).includes(BACKSLASH) && keyName(bytes, start, end) === key;
+}
+
+function keyName(bytes: Uint8Array, start: number, end: number): string {
+  const raw = keyDecoder.decode(bytes.subarray(start, end));
+  return raw.includes("\\") ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+}
+
+function skipSpace(bytes: Uint8Array, at: number): number {
   let i = at;
   for (;;) {
-    const c = text.charCodeAt(i);
+    const c = bytes[i];
     if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return i;
     i++;
   }
 }
 
 /** `at` is a `"`; returns the index just past the closing quote. */
-function skipString(text: string, at: number): number {
+function skipString(bytes: Uint8Array, at: number): number {
   let i = at + 1;
   for (;;) {
-    const c = text.charCodeAt(i);
-    if (c === QUOTE) return i + 1;
-    i += c === BACKSLASH ? 2 : 1;
+    const quote = bytes.indexOf(QUOTE, i);
+    if (quote === -1) return bytes.length;
+    // The quote closes the string unless an odd number of backslashes precedes it.
+    let backslashes = 0;
+    while (bytes[quote - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+    i = quote + 1;
   }
 }
 
 /** Returns the index just past the value that starts at `at`. */
-function skipValue(text: string, at: number): number {
-  const first = text.charCodeAt(at);
-  if (first === QUOTE) return skipString(text, at);
+function skipValue(bytes: Uint8Array, at: number): number {
+  const first = bytes[at];
+  if (first === QUOTE) return skipString(bytes, at);
   if (first !== OPEN_BRACE && first !== OPEN_BRACKET) {
     let i = at;
     for (;;) {
-      const c = text.charCodeAt(i);
-      if (Number.isNaN(c) || c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || c <= 0x20) return i;
+      const c = bytes[i];
+      if (c === undefined || c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || c <= 0x20) return i;
       i++;
     }
   }
   let depth = 0;
   let i = at;
   for (;;) {
-    const c = text.charCodeAt(i);
+    const c = bytes[i];
+    if (c === undefined) return i;
     if (c === QUOTE) {
-      i = skipString(text, i);
+      i = skipString(bytes, i);
       continue;
     }
     if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;

@@ -1,14 +1,18 @@
 /**
- * Bytes from stdin → numbered lines of text. Splits on LF, drops a trailing CR, skips blank lines,
+ * Bytes from stdin → numbered lines, as text and as the bytes it was decoded from (the connector
+ * copies record data from the bytes, so lines are views into the chunks, which are never reused). Splits on LF, drops a trailing CR, skips blank lines,
  * and refuses (without quoting) a line that is not valid UTF-8 or longer than `maxLineBytes`.
  */
 
-export type Line = { number: number; text: string } | { number: number; text?: undefined; problem: string };
+export type Line =
+  | { number: number; text: string; bytes: Uint8Array }
+  | { number: number; text?: undefined; problem: string };
 
+/** Yields the lines completed by each chunk together: one await per chunk, not per line. */
 export async function* readLines(
   chunks: AsyncIterable<Uint8Array>,
   maxLineBytes: number,
-): AsyncGenerator<Line> {
+): AsyncGenerator<Line[]> {
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   let pending: Uint8Array[] = [];
   let pendingBytes = 0;
@@ -23,16 +27,18 @@ export async function* readLines(
     }
     let end = bytes.length;
     if (end > 0 && bytes[end - 1] === CR) end--;
+    const content = bytes.subarray(0, end);
     let text: string;
     try {
-      text = decoder.decode(bytes.subarray(0, end));
+      text = decoder.decode(content);
     } catch {
       return { number, problem: "it is not valid UTF-8" };
     }
-    return text.trim() === "" ? undefined : { number, text };
+    return text.trim() === "" ? undefined : { number, text, bytes: content };
   };
 
   for await (const chunk of chunks) {
+    const lines: Line[] = [];
     let start = 0;
     for (;;) {
       const newline = chunk.indexOf(LF, start);
@@ -47,8 +53,9 @@ export async function* readLines(
         pending = [];
         pendingBytes = 0;
       }
-      if (line) yield line;
+      if (line) lines.push(line);
     }
+    if (lines.length > 0) yield lines;
     if (start < chunk.length) {
       if (pendingBytes + chunk.length - start > maxLineBytes) {
         // Keep counting the line but drop its bytes: it will be reported, never buffered whole.
@@ -56,15 +63,14 @@ export async function* readLines(
         pending = [];
         pendingBytes = 1;
       } else {
-        // Copy: the runtime may reuse the chunk's memory once we return it.
-        pending.push(chunk.slice(start));
+        pending.push(chunk.subarray(start));
         pendingBytes += chunk.length - start;
       }
     }
   }
   if (pendingBytes > 0) {
     const line = finish(concat(pending, pendingBytes));
-    if (line) yield line;
+    if (line) yield [line];
   }
 }
 

@@ -1,10 +1,10 @@
 /**
- * One input line → what the destination does with it. RECORD and STATE keep the source's own text for
+ * One input line → what the destination does with it. RECORD and STATE keep the source's own bytes for
  * the parts we echo or splice (see json-spans.ts); everything else is classified and left alone.
  * Per the protocol, unknown members are tolerated and a null member is the same as an absent one.
  */
 import { isObject } from "./is-object.ts";
-import { objectMembers } from "./json-spans.ts";
+import { memberSpan, memberStart, objectMembers } from "./json-spans.ts";
 
 export interface StreamId {
   name: string;
@@ -15,8 +15,8 @@ export interface RecordLine {
   kind: "record";
   stream: StreamId;
   emittedAt: number;
-  /** The record's `data` object exactly as the source wrote it. */
-  dataText: string;
+  /** The record's `data` object exactly as the source wrote it (a view into the line's bytes). */
+  dataBytes: Uint8Array;
 }
 
 export type StateType = "LEGACY" | "STREAM" | "GLOBAL";
@@ -44,7 +44,8 @@ export interface InvalidLine {
 
 export type ParsedLine = RecordLine | StateLine | OtherLine | InvalidLine;
 
-export function parseLine(text: string): ParsedLine {
+/** `text` is the line, `bytes` its UTF-8 encoding (what it was decoded from). */
+export function parseLine(text: string, bytes: Uint8Array): ParsedLine {
   let message: unknown;
   try {
     message = JSON.parse(text);
@@ -54,8 +55,8 @@ export function parseLine(text: string): ParsedLine {
   if (!isObject(message)) return invalid("it is not a JSON object");
   const type = message.type;
   if (typeof type !== "string") return invalid("it has no message type");
-  if (type === "RECORD") return parseRecord(text, message.record);
-  if (type === "STATE") return parseState(text, message.state);
+  if (type === "RECORD") return parseRecord(bytes, message.record);
+  if (type === "STATE") return parseState(bytes, message.state);
   return { kind: "other", type };
 }
 
@@ -66,7 +67,7 @@ export function streamKey(stream: StreamId): string {
 
 // --- internal ---
 
-function parseRecord(text: string, record: unknown): RecordLine | InvalidLine {
+function parseRecord(bytes: Uint8Array, record: unknown): RecordLine | InvalidLine {
   if (!isObject(record)) return invalid("a RECORD message has no record object");
   if (typeof record.stream !== "string" || record.stream === "")
     return invalid("the record has no stream name");
@@ -76,18 +77,18 @@ function parseRecord(text: string, record: unknown): RecordLine | InvalidLine {
     return invalid("the record has no numeric emitted_at");
   }
   if (!isObject(record.data)) return invalid("the record's data is not a JSON object");
-  const recordSpan = objectMembers(text).get("record");
-  const dataSpan = recordSpan && objectMembers(text, recordSpan.start).get("data");
+  const recordStart = memberStart(bytes, 0, "record");
+  const dataSpan = recordStart === undefined ? undefined : memberSpan(bytes, recordStart, "data");
   if (!dataSpan) return invalid("the record's data could not be located");
   return {
     kind: "record",
     stream: { name: record.stream, namespace },
     emittedAt: Math.trunc(record.emitted_at),
-    dataText: text.slice(dataSpan.start, dataSpan.end),
+    dataBytes: bytes.subarray(dataSpan.start, dataSpan.end),
   };
 }
 
-function parseState(text: string, state: unknown): StateLine | InvalidLine {
+function parseState(bytes: Uint8Array, state: unknown): StateLine | InvalidLine {
   if (!isObject(state)) return invalid("a STATE message has no state object");
   const rawType = state.type ?? "LEGACY";
   if (rawType !== "LEGACY" && rawType !== "STREAM" && rawType !== "GLOBAL") {
@@ -102,15 +103,18 @@ function parseState(text: string, state: unknown): StateLine | InvalidLine {
     }
     stream = { name: descriptor.name, namespace };
   }
-  const stateSpan = objectMembers(text).get("state");
+  const stateSpan = memberSpan(bytes, 0, "state");
   if (!stateSpan) return invalid("the state object could not be located");
   const memberTexts: string[] = [];
-  for (const [key, span] of objectMembers(text, stateSpan.start)) {
-    if (key !== "destinationStats")
-      memberTexts.push(`${JSON.stringify(key)}:${text.slice(span.start, span.end)}`);
+  for (const [key, span] of objectMembers(bytes, stateSpan.start)) {
+    if (key !== "destinationStats") {
+      memberTexts.push(`${JSON.stringify(key)}:${decoder.decode(bytes.subarray(span.start, span.end))}`);
+    }
   }
   return { kind: "state", stateType: rawType, stream, memberTexts };
 }
+
+const decoder = new TextDecoder();
 
 function invalid(reason: string): InvalidLine {
   return { kind: "invalid", reason };

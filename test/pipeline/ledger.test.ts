@@ -2,7 +2,10 @@ import { describe, expect, it } from "bun:test";
 import { createLedger } from "../../src/pipeline/ledger.ts";
 import { parseLine, type StateLine } from "../../src/protocol/parse.ts";
 
-const state = (json: string) => parseLine(`{"type":"STATE","state":${json}}`) as StateLine;
+const state = (json: string) => {
+  const line = `{"type":"STATE","state":${json}}`;
+  return parseLine(line, new TextEncoder().encode(line)) as StateLine;
+};
 const legacy = (n: number) => state(`{"data":{"n":${n}}}`);
 const streamState = (name: string) =>
   state(`{"type":"STREAM","stream":{"stream_descriptor":{"name":"${name}"},"stream_state":{}}}`);

@@ -6,7 +6,7 @@ const line = (dataText: string, name = "users"): RecordLine => ({
   kind: "record",
   stream: { name, namespace: "public" },
   emittedAt: 1602637589000,
-  dataText,
+  dataBytes: new TextEncoder().encode(dataText),
 });
 
 describe("encodeRecord", () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "bun:test";
-import { parseLine } from "../../src/protocol/parse.ts";
+import { type ParsedLine, parseLine as parseBytes } from "../../src/protocol/parse.ts";
+
+/** Parses `text` and shows a record's data as text, for readable expectations. */
+function parseLine(text: string): ParsedLine | (Omit<ParsedLine, "dataBytes"> & { dataText: string }) {
+  const parsed = parseBytes(text, new TextEncoder().encode(text));
+  if (parsed.kind !== "record") return parsed;
+  const { dataBytes, ...rest } = parsed;
+  return { ...rest, dataText: new TextDecoder().decode(dataBytes) };
+}
 
 describe("parseLine: records", () => {
   it("keeps the data text digit for digit", () => {

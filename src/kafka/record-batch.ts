@@ -1,0 +1,123 @@
+/**
+ * Kafka's RecordBatch (magic 2), encoded straight into one buffer: the connector's hot path. The
+ * client builds a writer object per record and copies the batch twice (for the CRC, then for the
+ * request); here each record's varints and bytes are written once, in place.
+ *
+ *   baseOffset int64 | batchLength int32 | partitionLeaderEpoch int32 | magic int8 | crc uint32 |
+ *   attributes int16 | lastOffsetDelta int32 | baseTimestamp int64 | maxTimestamp int64 |
+ *   producerId int64 | producerEpoch int16 | baseSequence int32 | recordCount int32 | records
+ *   record: length varint | attributes int8 | timestampDelta varlong | offsetDelta varint |
+ *           keyLength varint | key | valueLength varint | value | headerCount varint
+ *
+ * The CRC-32C covers attributes to the end; with compression, the records section is compressed.
+ */
+import { Buffer } from "node:buffer";
+import { compressionsAlgorithms, crc32c } from "@platformatic/kafka";
+import type { CompressionType } from "./client-options.ts";
+
+export interface BatchRecord {
+  key: Uint8Array | undefined;
+  value: Uint8Array;
+}
+
+export interface BatchOptions {
+  compression: CompressionType;
+  /** Epoch ms for every record of the batch (the producer's clock, as the Java client stamps it). */
+  timestamp: number;
+  producerId: bigint;
+  producerEpoch: number;
+  baseSequence: number;
+  transactional: boolean;
+}
+
+/** Producer fields of a batch written by a producer that is neither idempotent nor transactional. */
+export const NO_PRODUCER = { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false };
+
+export function encodeRecordBatch(records: BatchRecord[], options: BatchOptions): Buffer {
+  const body = encodeRecords(records);
+  const algorithm = options.compression === "none" ? undefined : compressionsAlgorithms[options.compression];
+  const payload = algorithm ? algorithm.compressSync(body) : body;
+  const batch = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
+  batch.writeBigInt64BE(0n, 0); // baseOffset: the broker assigns offsets
+  batch.writeInt32BE(HEADER_BYTES - 12 + payload.length, 8); // batchLength: from partitionLeaderEpoch on
+  batch.writeInt32BE(-1, 12); // partitionLeaderEpoch: set by the broker
+  batch.writeInt8(2, 16); // magic
+  const attributes = (algorithm?.bitmask ?? 0) | (options.transactional ? TRANSACTIONAL : 0);
+  batch.writeInt16BE(attributes, 21);
+  batch.writeInt32BE(records.length - 1, 23); // lastOffsetDelta
+  batch.writeBigInt64BE(BigInt(options.timestamp), 27); // baseTimestamp
+  batch.writeBigInt64BE(BigInt(options.timestamp), 35); // maxTimestamp
+  batch.writeBigInt64BE(options.producerId, 43);
+  batch.writeInt16BE(options.producerEpoch, 51);
+  batch.writeInt32BE(options.baseSequence, 53);
+  batch.writeInt32BE(records.length, 57);
+  batch.set(payload, HEADER_BYTES);
+  batch.writeUInt32BE(crc32c(batch.subarray(21)) >>> 0, 17);
+  return batch;
+}
+
+// --- internal ---
+
+const HEADER_BYTES = 61;
+const TRANSACTIONAL = 1 << 4;
+
+/** All records, each with timestamp delta 0 (one timestamp per batch) and no headers. */
+function encodeRecords(records: BatchRecord[]): Buffer {
+  let total = 0;
+  for (const record of records)
+    total += MAX_RECORD_OVERHEAD + (record.key?.length ?? 0) + record.value.length;
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i] as BatchRecord;
+    const keyLength = record.key?.length ?? -1;
+    const valueLength = record.value.length;
+    // attributes(1) + timestampDelta 0 (1) + offsetDelta + key + value + headerCount 0 (1)
+    const bodyLength =
+      3 +
+      varintSize(i) +
+      varintSize(keyLength) +
+      Math.max(keyLength, 0) +
+      varintSize(valueLength) +
+      valueLength;
+    at = writeVarint(out, at, bodyLength);
+    out[at++] = 0; // attributes
+    out[at++] = 0; // timestampDelta (zigzag 0)
+    at = writeVarint(out, at, i);
+    at = writeVarint(out, at, keyLength);
+    if (record.key) {
+      out.set(record.key, at);
+      at += keyLength;
+    }
+    at = writeVarint(out, at, valueLength);
+    out.set(record.value, at);
+    at += valueLength;
+    out[at++] = 0; // headerCount
+  }
+  return out.subarray(0, at);
+}
+
+/** Length varint (≤ 5) + attributes + timestampDelta + offsetDelta (≤ 5) + 2 length varints (≤ 5) + headers. */
+const MAX_RECORD_OVERHEAD = 5 + 1 + 1 + 5 + 5 + 5 + 1;
+
+/** Size of `value` as a zigzag varint. */
+function varintSize(value: number): number {
+  let v = ((value << 1) ^ (value >> 31)) >>> 0;
+  let size = 1;
+  while (v >= 0x80) {
+    v >>>= 7;
+    size++;
+  }
+  return size;
+}
+
+function writeVarint(out: Buffer, at: number, value: number): number {
+  let v = ((value << 1) ^ (value >> 31)) >>> 0;
+  let i = at;
+  while (v >= 0x80) {
+    out[i++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  out[i++] = v;
+  return i;
+}

@@ -1,0 +1,65 @@
+/**
+ * What the benchmark compares: the cases (acks, compression, idempotence) and the batching settings
+ * every tool gets alike. Each tool maps these to its own configuration (tools/*.ts).
+ */
+
+export interface BenchCase {
+  id: string;
+  label: string;
+  acks: "1" | "all";
+  compression: "none" | "lz4";
+  idempotence: boolean;
+}
+
+/** Producer settings applied identically to the three tools. */
+export interface Batching {
+  /** Bytes per batch: the connector's `batch_size`, librdkafka's and Java's `batch.size`. */
+  batchSize: number;
+  lingerMs: number;
+  maxInFlight: number;
+  /** Bytes of records buffered before the producer blocks (`buffer.memory`). */
+  bufferMemory: number;
+  /** The per-request ack timeout, and the delivery bound. */
+  requestTimeoutMs: number;
+  deliveryTimeoutMs: number;
+}
+
+export const CASES: readonly BenchCase[] = [
+  { id: "all-none", label: "acks=all, no compression", acks: "all", compression: "none", idempotence: false },
+  { id: "all-lz4", label: "acks=all, lz4", acks: "all", compression: "lz4", idempotence: false },
+  { id: "1-none", label: "acks=1, no compression", acks: "1", compression: "none", idempotence: false },
+  {
+    id: "idem-none",
+    label: "idempotent, acks=all, no compression",
+    acks: "all",
+    compression: "none",
+    idempotence: true,
+  },
+];
+
+/** The connector's defaults (which are also the Java producer's classic ones), except where flags say. */
+export const DEFAULT_BATCHING: Batching = {
+  batchSize: 16384,
+  lingerMs: 0,
+  maxInFlight: 5,
+  bufferMemory: 33554432,
+  requestTimeoutMs: 30000,
+  deliveryTimeoutMs: 120000,
+};
+
+/** `all` or a comma-separated list of case ids, in the order given. */
+export function selectCases(spec: string): BenchCase[] {
+  if (spec.trim() === "all") return [...CASES];
+  return spec
+    .split(",")
+    .map((id) => id.trim())
+    .filter((id) => id !== "")
+    .map((id) => {
+      const found = CASES.find((c) => c.id === id);
+      if (!found)
+        throw new Error(
+          `unknown case ${JSON.stringify(id)}; one of: all, ${CASES.map((c) => c.id).join(", ")}`,
+        );
+      return found;
+    });
+}

@@ -1,0 +1,100 @@
+/**
+ * kcat (librdkafka) as a peer: `kcat -P -K '\t' -l records.kv`, the pre-encoded key/value file, with
+ * the case's acks / compression / idempotence and the shared batching settings as `-X` properties.
+ * Installed from Debian's `kcat` package when missing (as root, through apt-get; idempotent).
+ * Timed from spawn to exit: kcat exits once every message is delivered or failed.
+ */
+import { join } from "node:path";
+import type { Batching, BenchCase } from "../cases.ts";
+import { measure } from "../measure.ts";
+import type { RunContext, Tool, ToolInfo, ToolRun } from "./tool.ts";
+
+const INSTALL_TIMEOUT_MS = 600_000;
+
+/** librdkafka properties for a case. */
+export function kcatProperties(benchCase: BenchCase, batching: Batching): string[] {
+  return [
+    "client.id=bench-kcat",
+    `acks=${benchCase.acks}`,
+    `compression.codec=${benchCase.compression}`,
+    `enable.idempotence=${benchCase.idempotence}`,
+    `batch.size=${batching.batchSize}`,
+    `linger.ms=${batching.lingerMs}`,
+    `max.in.flight.requests.per.connection=${batching.maxInFlight}`,
+    `queue.buffering.max.kbytes=${Math.ceil(batching.bufferMemory / 1024)}`,
+    `request.timeout.ms=${batching.requestTimeoutMs}`,
+    `message.timeout.ms=${batching.deliveryTimeoutMs}`,
+    // The Java client's (and our client's) partitioner, instead of librdkafka's consistent_random.
+    "partitioner=murmur2_random",
+  ];
+}
+
+export const kcat: Tool = {
+  id: "kcat",
+  async prepare(log): Promise<ToolInfo> {
+    await ensureKcat(log);
+    const version = await Bun.$`kcat -V`.quiet().nothrow();
+    const text = version.stdout.toString();
+    const kcatVersion = /Version ([^\s]+)/.exec(text)?.[1] ?? "unknown";
+    const librdkafka = /librdkafka ([^\s]+)/.exec(text)?.[1] ?? "unknown";
+    return {
+      id: "kcat",
+      name: "kcat -P",
+      version: `kcat ${kcatVersion}, librdkafka ${librdkafka} (Debian package)`,
+      notes: [
+        "`kcat -P -K '\\t' -l records.kv`: the same keys and values, pre-encoded as the connector encodes them",
+        "timed from spawn to exit (kcat waits for every delivery report before it exits)",
+      ],
+    };
+  },
+  settings(benchCase, batching) {
+    return kcatProperties(benchCase, batching);
+  },
+  async run(context: RunContext): Promise<ToolRun> {
+    const file = context.workload.keyValues;
+    if (file === null) throw new Error("kcat needs the key/value workload file");
+    const properties = kcatProperties(context.benchCase, context.batching).flatMap((p) => ["-X", p]);
+    const measurement = await measure({
+      command: [
+        "kcat",
+        "-P",
+        "-q",
+        "-b",
+        context.bootstrap,
+        "-t",
+        context.topic,
+        "-K",
+        "\t",
+        ...properties,
+        "-l",
+        file,
+      ],
+      logFile: join(context.runDir, "kcat.log"),
+      timeoutMs: context.timeoutMs,
+    });
+    return { measurement, elapsedMs: measurement.wallMs, problem: null };
+  },
+};
+
+// --- internal ---
+
+/** Installs Debian's kcat package unless `kcat` is on the PATH. */
+async function ensureKcat(log: (text: string) => void): Promise<void> {
+  if (Bun.which("kcat")) return;
+  if (!Bun.which("apt-get") || process.getuid?.() !== 0) {
+    throw new Error("kcat is not installed; install it (Debian/Ubuntu: apt-get install -y kcat) and rerun");
+  }
+  log("installing kcat (apt-get update && apt-get install -y kcat) ...");
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  for (const command of [
+    ["apt-get", "update"],
+    ["apt-get", "install", "-y", "--no-install-recommends", "kcat"],
+  ]) {
+    const child = Bun.spawn(command, { env, stdout: "pipe", stderr: "pipe" });
+    const timer = setTimeout(() => child.kill("SIGKILL"), INSTALL_TIMEOUT_MS);
+    const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
+    clearTimeout(timer);
+    if (code !== 0) throw new Error(`${command.join(" ")} failed (exit ${code}): ${stderr.slice(-2000)}`);
+  }
+  if (!Bun.which("kcat")) throw new Error("apt-get installed kcat, but it is not on the PATH");
+}

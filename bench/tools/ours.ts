@@ -1,0 +1,122 @@
+/**
+ * Our connector: the compiled binary `dist/destination-kafka` (rebuilt with `bun build.ts --target
+ * host` when missing or older than src/), running `write --config --catalog` with the workload's
+ * JSONL on stdin. Timed from spawn to the last STATE on its stdout: by the checkpoint rule that
+ * STATE is echoed only once every record before it is acknowledged per `acks`.
+ */
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { REPO_ROOT } from "../../scripts/kafka/paths.ts";
+import type { Batching, BenchCase } from "../cases.ts";
+import { logTail, measure } from "../measure.ts";
+import type { RunContext, Tool, ToolInfo, ToolRun } from "./tool.ts";
+
+export const BINARY = join(REPO_ROOT, "dist", "destination-kafka");
+
+/** The connector config for a case (bootstrap and topic filled in per run). */
+export function oursConfig(benchCase: BenchCase, batching: Batching, bootstrap: string, topic: string) {
+  return {
+    bootstrap_servers: bootstrap,
+    topic_pattern: topic,
+    client_id: "bench-ours",
+    acks: benchCase.acks,
+    compression_type: benchCase.compression,
+    enable_idempotence: benchCase.idempotence,
+    batch_size: batching.batchSize,
+    linger_ms: String(batching.lingerMs),
+    max_in_flight_requests_per_connection: batching.maxInFlight,
+    buffer_memory: String(batching.bufferMemory),
+    request_timeout_ms: batching.requestTimeoutMs,
+    delivery_timeout_ms: batching.deliveryTimeoutMs,
+  };
+}
+
+export const ours: Tool = {
+  id: "ours",
+  async prepare(log): Promise<ToolInfo> {
+    await ensureFreshBinary(log);
+    const version = await Bun.$`${BINARY} --version`.quiet().nothrow();
+    const text = version.stdout.toString().trim() || "unknown";
+    return {
+      id: "ours",
+      name: "destination-kafka write",
+      version: `${text} (compiled with Bun ${Bun.version}; git ${await gitState()})`,
+      notes: [
+        "the compiled binary dist/destination-kafka, JSONL AirbyteMessages on stdin (a file)",
+        "timed from spawn to the last STATE on stdout (echoed once every record before it is acknowledged)",
+      ],
+    };
+  },
+  settings(benchCase, batching) {
+    const { bootstrap_servers: _b, topic_pattern: _t, ...config } = oursConfig(benchCase, batching, "", "");
+    return Object.entries(config).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
+  },
+  async run(context: RunContext): Promise<ToolRun> {
+    const { workload, runDir } = context;
+    const configFile = join(runDir, "config.json");
+    const config = oursConfig(context.benchCase, context.batching, context.bootstrap, context.topic);
+    await writeFile(configFile, JSON.stringify(config));
+    const expected = workload.meta.states;
+    const decoder = new TextDecoder();
+    let tail = "";
+    let states = 0;
+    const measurement = await measure({
+      command: [BINARY, "write", "--config", configFile, "--catalog", workload.catalog],
+      stdinFile: workload.messages,
+      logFile: join(runDir, "ours.log"),
+      timeoutMs: context.timeoutMs,
+      watchStdout: (chunk) => {
+        const lines = (tail + decoder.decode(chunk, { stream: true })).split("\n");
+        tail = lines.pop() ?? "";
+        for (const line of lines) if (line.startsWith('{"type":"STATE"')) states++;
+        return states >= expected;
+      },
+    });
+    const problem =
+      measurement.markMs === null
+        ? `saw ${states} of ${expected} STATE messages on stdout; log tail:\n${logTail(measurement.logFile)}`
+        : null;
+    return { measurement, elapsedMs: measurement.markMs, problem };
+  },
+};
+
+// --- internal ---
+
+/** Builds the binary when it is missing or older than any file under src/ (or build.ts, package.json). */
+async function ensureFreshBinary(log: (text: string) => void): Promise<void> {
+  const newest = Math.max(
+    newestMtime(join(REPO_ROOT, "src")),
+    statSync(join(REPO_ROOT, "build.ts")).mtimeMs,
+    statSync(join(REPO_ROOT, "package.json")).mtimeMs,
+  );
+  if (existsSync(BINARY) && statSync(BINARY).mtimeMs >= newest) return;
+  log(`building ${BINARY} (missing or older than src/) ...`);
+  // build.ts builds only this machine's binary with `--target host`; older versions took no flags.
+  for (const args of [["--target", "host"], []]) {
+    const build = Bun.spawnSync([process.execPath, "build.ts", ...args], {
+      cwd: REPO_ROOT,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    if (build.exitCode === 0 && existsSync(BINARY) && statSync(BINARY).mtimeMs >= newest) return;
+    log(`bun build.ts ${args.join(" ")} failed (${build.exitCode}): ${build.stderr.toString().slice(-2000)}`);
+  }
+  throw new Error(`could not build ${BINARY}`);
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** The commit and whether src/ has uncommitted changes (read-only git commands). */
+async function gitState(): Promise<string> {
+  const head = await Bun.$`git -C ${REPO_ROOT} rev-parse --short HEAD`.quiet().nothrow();
+  const dirty = await Bun.$`git -C ${REPO_ROOT} status --porcelain -- src build.ts`.quiet().nothrow();
+  const commit = head.stdout.toString().trim() || "unknown";
+  return dirty.stdout.toString().trim() === "" ? commit : `${commit} + uncommitted changes in src/`;
+}

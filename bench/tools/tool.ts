@@ -1,0 +1,48 @@
+/**
+ * What every producer under test provides: a one-time preparation (build, install, download) that
+ * reports its version, the settings it will run a case with (for the report), and one measured run
+ * that produces the whole workload into a given topic.
+ */
+import type { Batching, BenchCase } from "../cases.ts";
+import type { Measurement } from "../measure.ts";
+import type { WorkloadFiles } from "../workload.ts";
+
+export type ToolId = "ours" | "kcat" | "java";
+
+export const TOOL_IDS: readonly ToolId[] = ["ours", "kcat", "java"];
+
+export interface ToolInfo {
+  id: ToolId;
+  /** Human name, e.g. "kcat -P". */
+  name: string;
+  version: string;
+  /** How the run is timed and anything else the reader should know. */
+  notes: string[];
+}
+
+export interface RunContext {
+  bootstrap: string;
+  topic: string;
+  benchCase: BenchCase;
+  batching: Batching;
+  workload: WorkloadFiles;
+  /** A folder for this run's config files and log. */
+  runDir: string;
+  timeoutMs: number;
+}
+
+export interface ToolRun {
+  measurement: Measurement;
+  /** The timed figure: spawn → exit for the peers, spawn → last STATE on stdout for ours. */
+  elapsedMs: number | null;
+  /** Why the run does not count, beyond the exit code and the delivered count. */
+  problem: string | null;
+}
+
+export interface Tool {
+  id: ToolId;
+  prepare(log: (text: string) => void): Promise<ToolInfo>;
+  /** The settings a case runs with, as the tool spells them. */
+  settings(benchCase: BenchCase, batching: Batching): string[];
+  run(context: RunContext): Promise<ToolRun>;
+}

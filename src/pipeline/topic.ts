@@ -10,7 +10,8 @@ import { configError } from "../errors.ts";
 export const MAX_TOPIC_LENGTH = 249;
 
 export function topicFor(pattern: string, namespace: string | undefined, stream: string): string {
-  const filled = pattern.replaceAll("{namespace}", namespace ?? "").replaceAll("{stream}", stream);
+  // Replacer functions: a name is taken literally, even if it holds `$&` or `$$`.
+  const filled = pattern.replaceAll("{namespace}", () => namespace ?? "").replaceAll("{stream}", () => stream);
   return sanitize(filled);
 }
 

@@ -23,33 +23,23 @@ export function memberSpan(bytes: Uint8Array, from: number, key: string): Span |
 
 /** Where member `key`'s value starts in the object at or after `from` (the value is not scanned). */
 export function memberStart(bytes: Uint8Array, from: number, key: string): number | undefined {
-  let at = skipSpace(bytes, from);
-  if (bytes[at] !== OPEN_BRACE) return undefined;
-  at = skipSpace(bytes, at + 1);
-  while (at < bytes.length && bytes[at] !== CLOSE_BRACE) {
-    const keyEnd = skipString(bytes, at);
-    const valueStart = skipSpace(bytes, skipSpace(bytes, keyEnd) + 1);
-    if (keyIs(bytes, at, keyEnd, key)) return valueStart;
-    at = skipSpace(bytes, skipValue(bytes, valueStart));
-    if (bytes[at] === COMMA) at = skipSpace(bytes, at + 1);
-  }
-  return undefined;
+  let found: number | undefined;
+  scanMembers(bytes, from, (keyStart, keyEnd, valueStart) => {
+    if (!keyIs(bytes, keyStart, keyEnd, key)) return skipValue(bytes, valueStart);
+    found = valueStart;
+    return -1;
+  });
+  return found;
 }
 
 /** Every member of the object whose `{` is at or after `from`, in order: name → value span. */
 export function objectMembers(bytes: Uint8Array, from: number): Map<string, Span> {
   const members = new Map<string, Span>();
-  let at = skipSpace(bytes, from);
-  if (bytes[at] !== OPEN_BRACE) return members;
-  at = skipSpace(bytes, at + 1);
-  while (at < bytes.length && bytes[at] !== CLOSE_BRACE) {
-    const keyEnd = skipString(bytes, at);
-    const valueStart = skipSpace(bytes, skipSpace(bytes, keyEnd) + 1);
-    const valueEnd = skipValue(bytes, valueStart);
-    members.set(keyName(bytes, at, keyEnd), { start: valueStart, end: valueEnd });
-    at = skipSpace(bytes, valueEnd);
-    if (bytes[at] === COMMA) at = skipSpace(bytes, at + 1);
-  }
+  scanMembers(bytes, from, (keyStart, keyEnd, valueStart) => {
+    const end = skipValue(bytes, valueStart);
+    members.set(keyName(bytes, keyStart, keyEnd), { start: valueStart, end });
+    return end;
+  });
   return members;
 }
 
@@ -64,6 +54,27 @@ const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 
 const keyDecoder = new TextDecoder();
+
+/**
+ * Walks the members of the object at or after `from`. `onMember` gets each key's bounds and where its
+ * value starts, and returns where the value ends — or -1 to stop.
+ */
+function scanMembers(
+  bytes: Uint8Array,
+  from: number,
+  onMember: (keyStart: number, keyEnd: number, valueStart: number) => number,
+): void {
+  let at = skipSpace(bytes, from);
+  if (bytes[at] !== OPEN_BRACE) return;
+  at = skipSpace(bytes, at + 1);
+  while (at < bytes.length && bytes[at] !== CLOSE_BRACE) {
+    const keyEnd = skipString(bytes, at);
+    const valueEnd = onMember(at, keyEnd, skipSpace(bytes, skipSpace(bytes, keyEnd) + 1));
+    if (valueEnd < 0) return;
+    at = skipSpace(bytes, valueEnd);
+    if (bytes[at] === COMMA) at = skipSpace(bytes, at + 1);
+  }
+}
 
 /** Whether the quoted key at `start..end` is `key`, comparing bytes (escapes are decoded first). */
 function keyIs(bytes: Uint8Array, start: number, end: number, key: string): boolean {

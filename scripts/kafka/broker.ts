@@ -63,6 +63,8 @@ export interface BrokerState extends BrokerHandle {
   listeners?: Record<string, string>;
   /** Only for brokers from `startListenerBroker`: what they were started for. */
   fingerprint?: string;
+  /** Only for the nodes of a cluster (cluster.ts): the cluster's name, this node's id, the number of nodes. */
+  cluster?: { name: string; nodeId: number; nodes: number };
 }
 
 export interface BrokerStatus {
@@ -216,7 +218,8 @@ function brokerLogErrors(name: string, max = 8): string[] {
   return found;
 }
 
-async function formatStorage(
+/** Formats a node's KRaft storage (`kafka.tools.StorageTool format`) with the cluster id. */
+export async function formatStorage(
   classPath: string,
   clusterId: string,
   propertiesFile: string,
@@ -246,6 +249,85 @@ async function formatStorage(
       typeof error === "object" && error !== null && "stderr" in error ? String(error.stderr) : String(error);
     throw new Error(`kafka StorageTool format failed in ${dir}:\n${detail.slice(-4000)}`);
   }
+}
+
+/** A broker JVM just spawned: its pid, and why it exited (null while it runs). */
+export interface SpawnedBroker {
+  pid: number;
+  exit: { reason: string | null };
+}
+
+/**
+ * Spawns the detached broker JVM for the `server.properties` in `name`'s
+ * directory, appending to its broker.log. The JVM outlives this process.
+ * Building block of `startBroker` and of clusters (cluster.ts).
+ */
+export async function spawnBrokerProcess(name: string, classPath: string): Promise<SpawnedBroker> {
+  const p = paths(name);
+  const logFd = openSync(p.log, "a");
+  const child = spawn(
+    "java",
+    [...BROKER_JVM_FLAGS, `-Dkafka.logs.dir=${p.dir}`, "-cp", classPath, "kafka.Kafka", p.properties],
+    { cwd: p.dir, detached: true, stdio: ["ignore", logFd, logFd] },
+  );
+  closeSync(logFd);
+  const exit: { reason: string | null } = { reason: null };
+  child.once("exit", (code, signal) => {
+    exit.reason = `exit code ${code}, signal ${signal}`;
+  });
+  child.once("error", (error) => {
+    exit.reason = `spawn error: ${error.message}`;
+  });
+  child.unref();
+  const pid = child.pid;
+  if (pid === undefined) {
+    await sleep(50);
+    throw new Error(`could not spawn java: ${exit.reason ?? "no pid"}`);
+  }
+  return { pid, exit };
+}
+
+/** `headline`, then the first errors and the last lines of `name`'s broker.log. */
+export function brokerFailureReport(name: string, headline: string): string {
+  const errors = brokerLogErrors(name);
+  const firstErrors = errors.length > 0 ? `first errors in the log:\n${errors.join("\n")}\n` : "";
+  return `${headline}; ${firstErrors}last lines of ${paths(name).log}:\n${brokerLogTail(name)}`;
+}
+
+/** Files of the broker called `name` (see the header of this file). */
+export function brokerPaths(name: string): {
+  dir: string;
+  state: string;
+  log: string;
+  properties: string;
+  data: string;
+} {
+  return paths(name);
+}
+
+/**
+ * Signals broker `name`'s JVM `pid` (only if it is that broker's JVM, never a
+ * recycled pid) and waits for it to exit: SIGTERM with `graceMs` for a clean
+ * shutdown, then SIGKILL; or SIGKILL at once. Leaves broker.json alone.
+ */
+export async function signalBroker(
+  name: string,
+  pid: number,
+  how: "SIGTERM" | "SIGKILL",
+  graceMs = STOP_GRACE_MS,
+): Promise<void> {
+  if (how === "SIGTERM") {
+    await terminate(pid, name, graceMs);
+    return;
+  }
+  if (!isBrokerProcess(pid, name)) return;
+  process.kill(pid, "SIGKILL");
+  await waitForExit(pid, 5_000);
+}
+
+/** True while `pid` is running and is the JVM started for broker `name`. */
+export function isBrokerRunning(name: string, pid: number): boolean {
+  return isBrokerProcess(pid, name);
 }
 
 /**
@@ -381,26 +463,7 @@ async function launch(
   await formatStorage(classPath, cluster.clusterId, p.properties, p.dir, storageFormatArguments(cluster));
 
   const started = Date.now();
-  const logFd = openSync(p.log, "a");
-  const child = spawn(
-    "java",
-    [...BROKER_JVM_FLAGS, `-Dkafka.logs.dir=${p.dir}`, "-cp", classPath, "kafka.Kafka", p.properties],
-    { cwd: p.dir, detached: true, stdio: ["ignore", logFd, logFd] },
-  );
-  closeSync(logFd);
-  const exit: { reason: string | null } = { reason: null };
-  child.once("exit", (code, signal) => {
-    exit.reason = `exit code ${code}, signal ${signal}`;
-  });
-  child.once("error", (error) => {
-    exit.reason = `spawn error: ${error.message}`;
-  });
-  child.unref();
-  const pid = child.pid;
-  if (pid === undefined) {
-    await sleep(50);
-    throw new Error(`could not spawn java: ${exit.reason ?? "no pid"}`);
-  }
+  const { pid, exit } = await spawnBrokerProcess(name, classPath);
 
   const state: BrokerState = {
     name,
@@ -426,11 +489,7 @@ async function launch(
   const fail = async (reason: string): Promise<never> => {
     await terminate(pid, name, 2_000);
     await rm(p.state, { force: true });
-    const errors = brokerLogErrors(name);
-    const firstErrors = errors.length > 0 ? `first errors in the log:\n${errors.join("\n")}\n` : "";
-    throw new Error(
-      `Kafka broker "${name}" ${reason}; ${firstErrors}last lines of ${p.log}:\n${brokerLogTail(name)}`,
-    );
+    throw new Error(brokerFailureReport(name, `Kafka broker "${name}" ${reason}`));
   };
 
   const deadline = started + (startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
@@ -508,8 +567,21 @@ export async function ensureBroker(opts: BrokerOptions): Promise<BrokerHandle> {
 export async function stopBroker(name: string): Promise<void> {
   const p = paths(name);
   const state = readBrokerState(name);
-  if (state) await terminate(state.pid, name, STOP_GRACE_MS);
+  if (state) await terminate(state.pid, name, state.cluster ? nodeStopGraceMs(state.cluster) : STOP_GRACE_MS);
   await rm(p.state, { force: true });
+}
+
+/**
+ * A cluster node's controlled shutdown needs a controller quorum: once fewer
+ * than a majority of its cluster's nodes run (this one included), it would
+ * only wait for one until killed, so it gets a short grace.
+ */
+function nodeStopGraceMs(cluster: NonNullable<BrokerState["cluster"]>): number {
+  const running = listBrokers().filter((other) => {
+    const state = readBrokerState(other);
+    return state?.cluster?.name === cluster.name && isBrokerProcess(state.pid, other);
+  }).length;
+  return running > Math.floor(cluster.nodes / 2) ? STOP_GRACE_MS : 3_000;
 }
 
 /** Names of brokers that have a broker.json (running or not). */

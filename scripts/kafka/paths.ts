@@ -22,3 +22,14 @@ export function brokerDir(name: string): string {
   }
   return join(BROKERS_DIR, name);
 }
+
+/** Parent folder of the cluster descriptions (`<name>.json`); the nodes live in BROKERS_DIR. */
+export const CLUSTERS_DIR: string = join(CACHE_DIR, "clusters");
+
+/** Description file of the cluster called `name` (validated like broker names). */
+export function clusterFile(name: string): string {
+  if (!NAME_PATTERN.test(name)) {
+    throw new Error(`invalid cluster name ${JSON.stringify(name)}: use letters, digits, '_', '.', '-'`);
+  }
+  return join(CLUSTERS_DIR, `${name}.json`);
+}

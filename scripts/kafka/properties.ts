@@ -4,7 +4,9 @@
  * that all vote in the controller quorum. A listener may carry SASL and/or
  * TLS settings, which become `listener.name.<listener>.*` properties; SCRAM
  * credentials are written into the metadata log when storage is formatted
- * (`storageFormatArguments`). Multi-node clusters fit by adding `nodes`.
+ * (`storageFormatArguments`). Multi-node clusters fit by adding `nodes`: with
+ * three or more, topics default to replication factor 3 and
+ * `min.insync.replicas=2`, internal topics too (cluster.ts).
  */
 import { randomBytes } from "node:crypto";
 
@@ -130,6 +132,7 @@ export function brokerProperties(
     "log.dirs": node.logDir,
     "num.partitions": String(settings.partitions),
     "default.replication.factor": String(replication),
+    "min.insync.replicas": String(minIsr),
     "auto.create.topics.enable": String(settings.autoCreateTopics),
     "offsets.topic.replication.factor": String(replication),
     "offsets.topic.num.partitions": "1",

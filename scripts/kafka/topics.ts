@@ -11,13 +11,16 @@ export interface LandedRecord {
   offset: bigint;
   key: string | null;
   value: string;
+  /** The value exactly as stored, for byte-for-byte comparisons. */
+  valueBytes: Buffer;
   timestamp: bigint;
   headers: [string, string][];
 }
 
 /**
  * Every record in `topics`, read from the beginning up to each partition's end offset at the time
- * of the call (so the count is exact, not "at least"). Bounded by `timeoutMs`.
+ * of the call (so the count is exact, not "at least"). Bounded by `timeoutMs`. `bootstrap` may list
+ * several brokers, comma-separated (a cluster).
  */
 export async function readTopics(
   bootstrap: string,
@@ -27,7 +30,7 @@ export async function readTopics(
   const consumer = new Consumer({
     clientId: "destination-kafka-reader",
     groupId: `reader-${randomUUID()}`,
-    bootstrapBrokers: [bootstrap],
+    bootstrapBrokers: bootstrap.split(","),
     autocommit: false,
   });
   try {
@@ -49,6 +52,7 @@ export async function readTopics(
           offset: message.offset,
           key: message.key ? message.key.toString() : null,
           value: message.value.toString(),
+          valueBytes: Buffer.from(message.value),
           timestamp: message.timestamp,
           headers: [...message.headers].map(([k, v]) => [k.toString(), v.toString()]),
         });
@@ -64,16 +68,34 @@ export async function readTopics(
   }
 }
 
-/** Creates a topic with the given configs (e.g. a small max.message.bytes). */
-export async function createTopic(bootstrap: string, topic: string, configs: Record<string, string> = {}) {
-  const admin = new Admin({ clientId: "destination-kafka-admin", bootstrapBrokers: [bootstrap] });
+/**
+ * Creates a topic with the given configs (e.g. a small max.message.bytes); one partition and one
+ * replica unless `layout` says otherwise (e.g. `{ replicas: 3 }` on a cluster).
+ */
+export async function createTopic(
+  bootstrap: string,
+  topic: string,
+  configs: Record<string, string> = {},
+  layout: { partitions?: number; replicas?: number } = {},
+) {
+  const admin = new Admin({ clientId: "destination-kafka-admin", bootstrapBrokers: bootstrap.split(",") });
   try {
     await admin.createTopics({
       topics: [topic],
-      partitions: 1,
-      replicas: 1,
+      partitions: layout.partitions ?? 1,
+      replicas: layout.replicas ?? 1,
       configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
     });
+  } finally {
+    await admin.close();
+  }
+}
+
+/** The names of every topic the cluster has. */
+export async function listTopics(bootstrap: string): Promise<string[]> {
+  const admin = new Admin({ clientId: "destination-kafka-admin", bootstrapBrokers: bootstrap.split(",") });
+  try {
+    return await admin.listTopics();
   } finally {
     await admin.close();
   }

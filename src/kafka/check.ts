@@ -11,7 +11,7 @@ import type { Config } from "../config/schema.ts";
 import { withDeadline } from "../deadline.ts";
 import { checkedTopicFor } from "../pipeline/topic.ts";
 import { attempt } from "./attempt.ts";
-import { toProducerOptions } from "./client-options.ts";
+import { ACKS, toProducerOptions } from "./client-options.ts";
 import { closedConnectionHint } from "./security.ts";
 
 /** Resolves when the cluster answered (and took the test message); rejects with the cause. */
@@ -38,7 +38,12 @@ export async function checkConnection(config: Config): Promise<void> {
     const value = `{"_airbyte_ab_id":"${id}","_airbyte_stream":"test-topic-stream","_airbyte_emitted_at":${Date.now()},"_airbyte_data":{"test-key":"test-value"}}`;
     await attempt(
       { context, ms: config.request_timeout_ms, setting: "request_timeout_ms", retries: config.retries },
-      () => producer.send({ messages: [{ topic, key: Buffer.from(id), value: Buffer.from(value) }] }),
+      // The client applies `acks` per send, not from its constructor options.
+      () =>
+        producer.send({
+          acks: ACKS[config.acks],
+          messages: [{ topic, key: Buffer.from(id), value: Buffer.from(value) }],
+        }),
     );
   } finally {
     await withDeadline(producer.close(true), 2000, () => new Error("close timed out")).catch(() => undefined);

@@ -62,6 +62,9 @@ export function directSend(producer: Producer, config: Config): (records: Encode
   };
 
   return async (records) => {
+    // Retries stop before delivery_timeout_ms runs out, so the failure names its cause (e.g. too few
+    // in-sync replicas) rather than only the timeout.
+    const giveUpAt = Date.now() + config.delivery_timeout_ms;
     const topics = [...new Set(records.map((record) => record.topic))];
     let metadata = await producer.metadata({ topics, autocreateTopics: true });
     let pending = encodeBatches(records, metadata, config);
@@ -71,8 +74,10 @@ export function directSend(producer: Producer, config: Config): (records: Encode
       await Promise.all([...byLeader].map(([broker, batches]) => sendToLeader(broker, batches, outcome)));
       if (outcome.fatal) throw withTopic(outcome.fatal);
       if (outcome.retry.length === 0) return;
-      if (attempt >= config.retries && outcome.lastError) throw withTopic(outcome.lastError);
-      await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt + 1)));
+      const delay = retryDelayMs(attempt + 1);
+      const outOfTime = Date.now() + delay + config.request_timeout_ms > giveUpAt;
+      if ((attempt >= config.retries || outOfTime) && outcome.lastError) throw withTopic(outcome.lastError);
+      await new Promise((resolve) => setTimeout(resolve, delay));
       metadata = await producer.metadata({ topics, autocreateTopics: true, forceUpdate: true });
       pending = outcome.retry;
     }

@@ -11,7 +11,9 @@ export const MAX_TOPIC_LENGTH = 249;
 
 export function topicFor(pattern: string, namespace: string | undefined, stream: string): string {
   // Replacer functions: a name is taken literally, even if it holds `$&` or `$$`.
-  const filled = pattern.replaceAll("{namespace}", () => namespace ?? "").replaceAll("{stream}", () => stream);
+  const filled = pattern
+    .replaceAll("{namespace}", () => namespace ?? "")
+    .replaceAll("{stream}", () => stream);
   return sanitize(filled);
 }
 

@@ -9,7 +9,7 @@ import { ConnectorError } from "../errors.ts";
 import type { CatalogStream } from "../protocol/catalog.ts";
 import type { Emitter } from "../protocol/emit.ts";
 import { type Line, readLines } from "../protocol/lines.ts";
-import { parseLine, streamKey } from "../protocol/parse.ts";
+import { parseLine, streamKey, streamLabel } from "../protocol/parse.ts";
 import { createDispatcher, type Timers } from "./dispatcher.ts";
 import { createLedger } from "./ledger.ts";
 import { type EncodedRecord, encodeRecord } from "./record.ts";
@@ -29,7 +29,8 @@ export interface WriteOptions {
 
 export interface WriteSummary {
   records: number;
-  recordsByStream: Map<string, number>;
+  /** Records per stream, by label (`namespace.name`), in catalog order. */
+  recordsByStream: [string, number][];
   statesEchoed: number;
   statesHeld: number;
   skippedLines: number;
@@ -46,7 +47,7 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
   const ledger = createLedger();
   const summary: WriteSummary = {
     records: 0,
-    recordsByStream: new Map(),
+    recordsByStream: [],
     statesEchoed: 0,
     statesHeld: 0,
     skippedLines: 0,
@@ -100,14 +101,17 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
     if (parsed.kind === "record") {
       const route = routes.get(parsed.stream.namespace)?.get(parsed.stream.name);
       if (!route) {
-        const key = streamKey(parsed.stream);
-        return refuse(line.number, `it is a record of stream ${key}, which is not in the configured catalog`);
+        const label = streamLabel(parsed.stream);
+        return refuse(
+          line.number,
+          `it is a record of stream ${label}, which is not in the configured catalog`,
+        );
       }
       const encoded = encodeRecord(parsed, route.topic);
       if (encoded.size > config.max_request_size) {
         return refuse(
           line.number,
-          `the record of stream ${route.key} is ${encoded.size} bytes once encoded, over max_request_size (${config.max_request_size} bytes)`,
+          `the record of stream ${route.label} is ${encoded.size} bytes once encoded, over max_request_size (${config.max_request_size} bytes)`,
         );
       }
       route.records++;
@@ -157,7 +161,7 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
     for (const route of byName.values()) {
       if (route.records > 0) {
         summary.records += route.records;
-        summary.recordsByStream.set(route.key, route.records);
+        summary.recordsByStream.push([route.label, route.records]);
       }
     }
   }
@@ -170,6 +174,7 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
 /** Where each catalog stream's records go, looked up by namespace then name (no key per record). */
 interface Route {
   key: string;
+  label: string;
   topic: string;
   records: number;
 }
@@ -183,7 +188,7 @@ function routesByStream(
     const topic = checkedTopicFor(config.topic_pattern, stream.namespace, stream.name);
     const byName = routes.get(stream.namespace) ?? new Map<string, Route>();
     routes.set(stream.namespace, byName);
-    byName.set(stream.name, { key: streamKey(stream), topic, records: 0 });
+    byName.set(stream.name, { key: streamKey(stream), label: streamLabel(stream), topic, records: 0 });
   }
   return routes;
 }
@@ -193,7 +198,7 @@ async function announce(config: Config, catalog: CatalogStream[], emit: Emitter)
   if (dedup.length > 0) {
     await emit.log(
       "WARN",
-      `Streams ${dedup.map((entry) => streamKey(entry.stream)).join(", ")} ask for append_dedup; Kafka topics are append-only, so they are written as append. Deduplication is the consumer's or log compaction's job.`,
+      `Streams ${dedup.map((entry) => streamLabel(entry.stream)).join(", ")} ask for append_dedup; Kafka topics are append-only, so they are written as append. Deduplication is the consumer's or log compaction's job.`,
     );
   }
   for (const { field, why } of unhonouredSettings(config)) {

@@ -5,7 +5,7 @@
  */
 import { configError } from "../errors.ts";
 import { isObject } from "./is-object.ts";
-import { type StreamId, streamKey } from "./parse.ts";
+import { type StreamId, streamKey, streamLabel } from "./parse.ts";
 
 export interface CatalogStream {
   stream: StreamId;
@@ -15,6 +15,7 @@ export interface CatalogStream {
 export function parseCatalog(raw: unknown): CatalogStream[] {
   const streams = isObject(raw) ? raw.streams : undefined;
   if (!Array.isArray(streams)) throw configError("Invalid catalog: it has no streams array.");
+  const seen = new Set<string>();
   return streams.map((entry, index) => {
     const stream = isObject(entry) ? entry.stream : undefined;
     const name = isObject(stream) ? stream.name : undefined;
@@ -27,14 +28,18 @@ export function parseCatalog(raw: unknown): CatalogStream[] {
       throw configError(`Invalid catalog: streams[${index}] has no stream.name.`);
     }
     const id: StreamId = { name, namespace };
+    if (seen.has(streamKey(id))) {
+      throw configError(`Invalid catalog: stream ${streamLabel(id)} is listed more than once.`);
+    }
+    seen.add(streamKey(id));
     const mode = (isObject(entry) ? entry.destination_sync_mode : undefined) ?? "append";
     if (mode === "overwrite") {
       throw configError(
-        `Stream ${streamKey(id)} asks for destination_sync_mode overwrite, which a Kafka topic cannot honour (it is append-only). Use append.`,
+        `Stream ${streamLabel(id)} asks for destination_sync_mode overwrite, which a Kafka topic cannot honour (it is append-only). Use append.`,
       );
     }
     if (mode !== "append" && mode !== "append_dedup") {
-      throw configError(`Stream ${streamKey(id)} has an unknown destination_sync_mode.`);
+      throw configError(`Stream ${streamLabel(id)} has an unknown destination_sync_mode.`);
     }
     return { stream: id, destinationSyncMode: mode };
   });

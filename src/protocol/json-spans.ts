@@ -13,21 +13,15 @@ export interface Span {
 }
 
 /**
- * The span of member `key`'s value in the object whose `{` is at or after `from`, if present. Only
- * the members before it and the value itself are scanned.
+ * The span of member `key`'s value in the object whose `{` is at or after `from`, if present. When a
+ * name occurs twice, the last one counts, as for JSON.parse (and Jackson, which the Java connector used).
  */
 export function memberSpan(bytes: Uint8Array, from: number, key: string): Span | undefined {
-  const start = memberStart(bytes, from, key);
-  return start === undefined ? undefined : { start, end: skipValue(bytes, start) };
-}
-
-/** Where member `key`'s value starts in the object at or after `from` (the value is not scanned). */
-export function memberStart(bytes: Uint8Array, from: number, key: string): number | undefined {
-  let found: number | undefined;
+  let found: Span | undefined;
   scanMembers(bytes, from, (keyStart, keyEnd, valueStart) => {
-    if (!keyIs(bytes, keyStart, keyEnd, key)) return skipValue(bytes, valueStart);
-    found = valueStart;
-    return -1;
+    const end = skipValue(bytes, valueStart);
+    if (keyIs(bytes, keyStart, keyEnd, key)) found = { start: valueStart, end };
+    return end;
   });
   return found;
 }

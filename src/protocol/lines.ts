@@ -21,12 +21,12 @@ export async function* readLines(
 
   const finish = (bytes: Uint8Array): Line | undefined => {
     number++;
-    if (overlong) {
+    let end = bytes.length;
+    if (end > 0 && bytes[end - 1] === CR) end--;
+    if (overlong || end > maxLineBytes) {
       overlong = false;
       return { number, problem: `it is longer than ${maxLineBytes} bytes` };
     }
-    let end = bytes.length;
-    if (end > 0 && bytes[end - 1] === CR) end--;
     const content = bytes.subarray(0, end);
     let text: string;
     try {

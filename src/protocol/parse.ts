@@ -4,7 +4,7 @@
  * Per the protocol, unknown members are tolerated and a null member is the same as an absent one.
  */
 import { isObject } from "./is-object.ts";
-import { memberSpan, memberStart, objectMembers } from "./json-spans.ts";
+import { memberSpan, objectMembers } from "./json-spans.ts";
 
 export interface StreamId {
   name: string;
@@ -60,8 +60,13 @@ export function parseLine(text: string, bytes: Uint8Array): ParsedLine {
   return { kind: "other", type };
 }
 
-/** A stream's identity as one string, for maps and messages. */
+/** A stream's identity as one string, for maps: unambiguous even when names contain dots. */
 export function streamKey(stream: StreamId): string {
+  return JSON.stringify([stream.namespace ?? null, stream.name]);
+}
+
+/** A stream as people write it, for messages: `namespace.name`, or `name` without a namespace. */
+export function streamLabel(stream: StreamId): string {
   return stream.namespace === undefined ? stream.name : `${stream.namespace}.${stream.name}`;
 }
 
@@ -77,8 +82,8 @@ function parseRecord(bytes: Uint8Array, record: unknown): RecordLine | InvalidLi
     return invalid("the record has no numeric emitted_at");
   }
   if (!isObject(record.data)) return invalid("the record's data is not a JSON object");
-  const recordStart = memberStart(bytes, 0, "record");
-  const dataSpan = recordStart === undefined ? undefined : memberSpan(bytes, recordStart, "data");
+  const recordSpan = memberSpan(bytes, 0, "record");
+  const dataSpan = recordSpan && memberSpan(bytes, recordSpan.start, "data");
   if (!dataSpan) return invalid("the record's data could not be located");
   return {
     kind: "record",

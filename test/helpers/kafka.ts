@@ -39,3 +39,9 @@ export function createTopic(bootstrap: string, topic: string, configs?: Record<s
   assertLoopback(bootstrap);
   return topics.createTopic(bootstrap, topic, configs);
 }
+
+/** The names of every topic on a loopback broker. */
+export function listTopics(bootstrap: string) {
+  assertLoopback(bootstrap);
+  return topics.listTopics(bootstrap);
+}

@@ -12,11 +12,16 @@ import { beforeAll, describe, expect, it } from "bun:test";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Admin } from "@platformatic/kafka";
-import { assertLoopback } from "../../scripts/kafka/loopback.ts";
 import { ensurePythonPeers, type PythonPeers } from "../../scripts/python-peers.ts";
 import { jsonFile, logText, ofType, type RunResult, runConnector } from "../helpers/connector.ts";
-import { type LandedRecord, readTopics, type TestBroker, testBroker, uniqueName } from "../helpers/kafka.ts";
+import {
+  type LandedRecord,
+  listTopics,
+  readTopics,
+  type TestBroker,
+  testBroker,
+  uniqueName,
+} from "../helpers/kafka.ts";
 
 const SOURCE_CONFIG = { count: 500, seed: 42, records_per_slice: 100, parallelism: 1, always_updated: false };
 const SOURCE_TIMEOUT_MS = 60_000;
@@ -219,14 +224,4 @@ function withoutDestinationStats(state: Json): Json {
   const copy = { ...state };
   delete copy.destinationStats;
   return copy;
-}
-
-async function listTopics(bootstrap: string): Promise<string[]> {
-  assertLoopback(bootstrap);
-  const admin = new Admin({ clientId: "test-admin", bootstrapBrokers: [bootstrap] });
-  try {
-    return await admin.listTopics();
-  } finally {
-    await admin.close();
-  }
 }

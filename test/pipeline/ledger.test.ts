@@ -1,11 +1,12 @@
 import { describe, expect, it } from "bun:test";
 import { createLedger } from "../../src/pipeline/ledger.ts";
-import { parseLine, type StateLine } from "../../src/protocol/parse.ts";
+import { parseLine, type StateLine, streamKey } from "../../src/protocol/parse.ts";
 
 const state = (json: string) => {
   const line = `{"type":"STATE","state":${json}}`;
   return parseLine(line, new TextEncoder().encode(line)) as StateLine;
 };
+const key = (name: string) => streamKey({ name, namespace: undefined });
 const legacy = (n: number) => state(`{"data":{"n":${n}}}`);
 const streamState = (name: string) =>
   state(`{"type":"STREAM","stream":{"stream_descriptor":{"name":"${name}"},"stream_state":{}}}`);
@@ -52,10 +53,10 @@ describe("ledger", () => {
 
   it("counts records per stream for STREAM states and in total for the others", () => {
     const ledger = createLedger();
-    for (const stream of ["a", "b", "a", "a", "b"]) ledger.record(stream);
+    for (const stream of ["a", "b", "a", "a", "b"]) ledger.record(key(stream));
     ledger.state(streamState("a"));
     ledger.state(streamState("b"));
-    ledger.record("a");
+    ledger.record(key("a"));
     ledger.state(streamState("a"));
     ledger.acked(0, 5);
     const counts = ledger.releasable().map((line) => JSON.parse(line).state.destinationStats.recordCount);

@@ -121,3 +121,19 @@ describe("parseLine: other and invalid lines", () => {
     expect(JSON.stringify(parsed)).not.toContain("secret-value");
   });
 });
+
+describe("parseLine: duplicate member names", () => {
+  it("takes the last one, as JSON.parse does, for the record, its data and a state", () => {
+    expect(
+      parseLine('{"type":"RECORD","record":{"stream":"s","data":"first","data":{"x":1},"emitted_at":1}}'),
+    ).toMatchObject({ kind: "record", dataText: '{"x":1}' });
+    expect(
+      parseLine(
+        '{"type":"RECORD","record":{"stream":"a","data":{"n":1},"emitted_at":1},"record":{"stream":"b","data":{"n":2},"emitted_at":1}}',
+      ),
+    ).toMatchObject({ stream: { name: "b" }, dataText: '{"n":2}' });
+    expect(parseLine('{"type":"STATE","state":{"data":{"n":1}},"state":{"data":{"n":2}}}')).toMatchObject({
+      memberTexts: ['"data":{"n":2}'],
+    });
+  });
+});

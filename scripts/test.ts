@@ -1,10 +1,11 @@
 /**
  * `npm test`: lint, type-check, then the whole `bun test` suite against real local Kafka brokers
- * (the integration tests start them through the harness). Brokers this run started are stopped at
+ * (the integration tests start them through the harness). Brokers and registries this run started are stopped at
  * the end; ones that were already up are left alone. The last line is `N passed, N failed`, taken
  * from bun's own summary.
  */
 import { brokerStatus, listBrokers, stopBroker } from "./kafka/broker.ts";
+import { listRegistries, registryStatus, stopRegistry } from "./registry/registry.ts";
 
 const BIN = `${import.meta.dir}/../node_modules/.bin`;
 
@@ -13,6 +14,8 @@ await step("types (tsc --noEmit)", [`${BIN}/tsc`, "--noEmit", "-p", "."]);
 
 const upBefore = new Set<string>();
 for (const name of listBrokers()) if ((await brokerStatus(name)).answering) upBefore.add(name);
+const registriesBefore = new Set<string>();
+for (const name of listRegistries()) if ((await registryStatus(name)).answering) registriesBefore.add(name);
 
 const counts = { pass: 0, fail: 0, skip: 0, todo: 0 };
 const child = Bun.spawn([process.execPath, "test", ...process.argv.slice(2)], {
@@ -34,6 +37,7 @@ for await (const chunk of child.stderr) {
 const exitCode = await child.exited;
 
 for (const name of listBrokers()) if (!upBefore.has(name)) await stopBroker(name);
+for (const name of listRegistries()) if (!registriesBefore.has(name)) await stopRegistry(name);
 
 if (counts.skip + counts.todo > 0)
   console.error(`${counts.skip + counts.todo} tests were skipped: none may be.`);

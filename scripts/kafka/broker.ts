@@ -5,11 +5,13 @@
  * Each broker lives in `.cache/brokers/<name>/` (server.properties,
  * broker.log, broker.json, data/).
  */
+
 import { execFile, spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { isProcessWith, terminate, waitForExit } from "../jvm-process.ts";
 import { ensureKafkaJars, KAFKA_VERSION, kafkaClassPath } from "./jars.ts";
 import { freeLoopbackPort } from "./loopback.ts";
 import { BROKERS_DIR, brokerDir } from "./paths.ts";
@@ -147,51 +149,12 @@ export function readBrokerState(name: string): BrokerState | null {
   }
 }
 
-/** True while `pid` exists and is not a zombie. */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return !stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
-  } catch {
-    return !existsSync("/proc/self");
-  }
-}
-
 /**
  * True if `pid` is running and (where /proc exists) is the JVM started for
  * this broker directory — guards against signalling a recycled pid.
  */
 function isBrokerProcess(pid: number, name: string): boolean {
-  if (!isRunning(pid)) return false;
-  if (!existsSync("/proc/self")) return true;
-  try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-    return cmdline.split("\0").includes(paths(name).properties);
-  } catch {
-    return false;
-  }
-}
-
-async function waitForExit(pid: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (!isRunning(pid)) return true;
-    await sleep(100);
-  }
-  return !isRunning(pid);
-}
-
-async function terminate(pid: number, name: string, graceMs: number): Promise<void> {
-  if (!isBrokerProcess(pid, name)) return;
-  process.kill(pid, "SIGTERM");
-  if (await waitForExit(pid, graceMs)) return;
-  if (isRunning(pid)) process.kill(pid, "SIGKILL");
-  await waitForExit(pid, 5_000);
+  return isProcessWith(pid, paths(name).properties);
 }
 
 /** Last `lines` lines of the broker's log ("" if there is no log). */
@@ -317,7 +280,7 @@ export async function signalBroker(
   graceMs = STOP_GRACE_MS,
 ): Promise<void> {
   if (how === "SIGTERM") {
-    await terminate(pid, name, graceMs);
+    await terminate(pid, paths(name).properties, graceMs);
     return;
   }
   if (!isBrokerProcess(pid, name)) return;
@@ -487,7 +450,7 @@ async function launch(
   await writeFile(p.state, `${JSON.stringify(state, null, 2)}\n`);
 
   const fail = async (reason: string): Promise<never> => {
-    await terminate(pid, name, 2_000);
+    await terminate(pid, paths(name).properties, 2_000);
     await rm(p.state, { force: true });
     throw new Error(brokerFailureReport(name, `Kafka broker "${name}" ${reason}`));
   };
@@ -567,7 +530,12 @@ export async function ensureBroker(opts: BrokerOptions): Promise<BrokerHandle> {
 export async function stopBroker(name: string): Promise<void> {
   const p = paths(name);
   const state = readBrokerState(name);
-  if (state) await terminate(state.pid, name, state.cluster ? nodeStopGraceMs(state.cluster) : STOP_GRACE_MS);
+  if (state)
+    await terminate(
+      state.pid,
+      paths(name).properties,
+      state.cluster ? nodeStopGraceMs(state.cluster) : STOP_GRACE_MS,
+    );
   await rm(p.state, { force: true });
 }
 

@@ -7,10 +7,12 @@
  * forgets every schema. Each server lives in `.cache/registries/<name>/` (registry.json,
  * registry.log).
  */
+
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { isProcessWith, terminate } from "../jvm-process.ts";
 import { assertLoopback, freeLoopbackPorts } from "../kafka/loopback.ts";
 import { CACHE_DIR } from "../kafka/paths.ts";
 import {
@@ -90,7 +92,7 @@ export async function ensureRegistry(opts: RegistryOptions = {}): Promise<Regist
 export async function stopRegistry(name: string = DEFAULT_REGISTRY_NAME): Promise<void> {
   const p = paths(name);
   const state = readRegistryState(name);
-  if (state) await terminate(state.pid, name, STOP_GRACE_MS);
+  if (state) await terminate(state.pid, `-D${IDENTITY_PROPERTY}=${paths(name).dir}`, STOP_GRACE_MS);
   await rm(p.state, { force: true });
 }
 
@@ -216,7 +218,7 @@ async function startRegistry(name: string, startTimeoutMs: number): Promise<Regi
   await writeFile(p.state, `${JSON.stringify(state, null, 2)}\n`);
 
   const fail = async (reason: string): Promise<never> => {
-    await terminate(pid, name, 2_000);
+    await terminate(pid, `-D${IDENTITY_PROPERTY}=${paths(name).dir}`, 2_000);
     await rm(p.state, { force: true });
     throw new Error(
       `Apicurio Registry ${release.version} "${name}" ${reason}; last lines of ${p.log}:\n${registryLogTail(name)}`,
@@ -338,46 +340,7 @@ function toHandle(state: RegistryState): RegistryHandle {
   return { name, url, serverUrl, pid, logFile, version, javaMajor };
 }
 
-/** True while `pid` exists and is not a zombie. */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return !stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
-  } catch {
-    return !existsSync("/proc/self");
-  }
-}
-
 /** True if `pid` runs and (where /proc exists) is the JVM started for registry `name`. */
 function isRegistryProcess(pid: number, name: string): boolean {
-  if (!isRunning(pid)) return false;
-  if (!existsSync("/proc/self")) return true;
-  try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-    return cmdline.split("\0").includes(`-D${IDENTITY_PROPERTY}=${paths(name).dir}`);
-  } catch {
-    return false;
-  }
-}
-
-async function waitForExit(pid: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (!isRunning(pid)) return true;
-    await sleep(100);
-  }
-  return !isRunning(pid);
-}
-
-async function terminate(pid: number, name: string, graceMs: number): Promise<void> {
-  if (!isRegistryProcess(pid, name)) return;
-  process.kill(pid, "SIGTERM");
-  if (await waitForExit(pid, graceMs)) return;
-  if (isRunning(pid)) process.kill(pid, "SIGKILL");
-  await waitForExit(pid, 5_000);
+  return isProcessWith(pid, `-D${IDENTITY_PROPERTY}=${paths(name).dir}`);
 }

@@ -26,6 +26,24 @@ export function memberSpan(bytes: Uint8Array, from: number, key: string): Span |
   return found;
 }
 
+/**
+ * The span of member `inner` of the object that is member `outer` of the line's top-level object —
+ * a record's `data` — with last occurrences winning at both levels, in one pass over the line.
+ */
+export function nestedMemberSpan(bytes: Uint8Array, outer: string, inner: string): Span | undefined {
+  let found: Span | undefined;
+  scanMembers(bytes, 0, (keyStart, keyEnd, valueStart) => {
+    if (!keyIs(bytes, keyStart, keyEnd, outer)) return skipValue(bytes, valueStart);
+    found = undefined;
+    return scanMembers(bytes, valueStart, (innerStart, innerEnd, innerValue) => {
+      const end = skipValue(bytes, innerValue);
+      if (keyIs(bytes, innerStart, innerEnd, inner)) found = { start: innerValue, end };
+      return end;
+    });
+  });
+  return found;
+}
+
 /** Every member of the object whose `{` is at or after `from`, in order: name → value span. */
 export function objectMembers(bytes: Uint8Array, from: number): Map<string, Span> {
   const members = new Map<string, Span>();
@@ -51,23 +69,23 @@ const keyDecoder = new TextDecoder();
 
 /**
  * Walks the members of the object at or after `from`. `onMember` gets each key's bounds and where its
- * value starts, and returns where the value ends — or -1 to stop.
+ * value starts, and returns where the value ends. Returns where the object ends (or, for a value that
+ * is not an object, where that value ends).
  */
 function scanMembers(
   bytes: Uint8Array,
   from: number,
   onMember: (keyStart: number, keyEnd: number, valueStart: number) => number,
-): void {
+): number {
   let at = skipSpace(bytes, from);
-  if (bytes[at] !== OPEN_BRACE) return;
+  if (bytes[at] !== OPEN_BRACE) return skipValue(bytes, at);
   at = skipSpace(bytes, at + 1);
   while (at < bytes.length && bytes[at] !== CLOSE_BRACE) {
     const keyEnd = skipString(bytes, at);
-    const valueEnd = onMember(at, keyEnd, skipSpace(bytes, skipSpace(bytes, keyEnd) + 1));
-    if (valueEnd < 0) return;
-    at = skipSpace(bytes, valueEnd);
+    at = skipSpace(bytes, onMember(at, keyEnd, skipSpace(bytes, skipSpace(bytes, keyEnd) + 1)));
     if (bytes[at] === COMMA) at = skipSpace(bytes, at + 1);
   }
+  return at + 1;
 }
 
 /** Whether the quoted key at `start..end` is `key`, comparing bytes (escapes are decoded first). */

@@ -4,7 +4,7 @@
  * Per the protocol, unknown members are tolerated and a null member is the same as an absent one.
  */
 import { isObject } from "./is-object.ts";
-import { memberSpan, objectMembers } from "./json-spans.ts";
+import { memberSpan, nestedMemberSpan, objectMembers } from "./json-spans.ts";
 
 export interface StreamId {
   name: string;
@@ -82,8 +82,7 @@ function parseRecord(bytes: Uint8Array, record: unknown): RecordLine | InvalidLi
     return invalid("the record has no numeric emitted_at");
   }
   if (!isObject(record.data)) return invalid("the record's data is not a JSON object");
-  const recordSpan = memberSpan(bytes, 0, "record");
-  const dataSpan = recordSpan && memberSpan(bytes, recordSpan.start, "data");
+  const dataSpan = nestedMemberSpan(bytes, "record", "data");
   if (!dataSpan) return invalid("the record's data could not be located");
   return {
     kind: "record",

@@ -3,7 +3,8 @@
  * Schema, and `check` and `write` validate with it, so the three can never disagree.
  *
  * Field names, types and defaults are the Java `destination-kafka` 0.1.11 ones, so existing Airbyte
- * configs work unchanged; `on_invalid_input` is ours.
+ * configs work unchanged; `on_invalid_input`, `key_format`, `headers`, `record_timestamp` and
+ * `topic_naming` are ours, and their defaults keep the reference's behaviour.
  */
 import * as v from "valibot";
 import { numeric } from "./numeric.ts";
@@ -249,6 +250,30 @@ export const ConfigObjectSchema = v.object({
     description:
       "What to do with an input line that cannot be written: not JSON, not an AirbyteMessage, a record of a stream not in the catalog, or a record larger than max_request_size. 'fail' (default) fails the sync; 'skip' drops the line with a WARN and counts it.",
     order: 25,
+  }),
+  key_format: choice(["string", "json"], "string", {
+    title: "Key Format",
+    description:
+      "How the record's id is written as the message key: 'string' (the raw UUID, as the Java connector) or 'json' (a JSON string, which JSON key converters can read).",
+    order: 26,
+  }),
+  headers: flag(false, {
+    title: "Record Headers",
+    description:
+      "Add airbyte_stream, airbyte_namespace, airbyte_emitted_at and airbyte_ab_id as Kafka record headers (UTF-8 strings).",
+    order: 27,
+  }),
+  record_timestamp: choice(["producer", "emitted_at"], "producer", {
+    title: "Record Timestamp",
+    description:
+      "The Kafka timestamp of each record: 'producer' (the time of sending, as the Java connector) or 'emitted_at' (when the source read the record).",
+    order: 28,
+  }),
+  topic_naming: choice(["airbyte", "kafka"], "airbyte", {
+    title: "Topic Naming",
+    description:
+      "How topic_pattern's result becomes a topic name: 'airbyte' (the Java connector's rule: only letters, digits and _) or 'kafka' (also keeps '.' and '-', which Kafka allows).",
+    order: 29,
   }),
 });
 

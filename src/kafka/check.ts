@@ -29,7 +29,7 @@ export async function checkConnection(config: Config): Promise<void> {
       () => producer.metadata({ topics: [] }),
     );
     if (!config.test_topic) return;
-    const topic = checkedTopicFor(config.test_topic, undefined, "");
+    const topic = checkedTopicFor(config.test_topic, undefined, "", config.topic_naming);
     const context = { action: "producing the test message", topic, bootstrap, closedHint };
     await attempt({ ...metadataBound, context }, () =>
       producer.metadata({ topics: [topic], autocreateTopics: true }),

@@ -7,7 +7,8 @@
  *   attributes int16 | lastOffsetDelta int32 | baseTimestamp int64 | maxTimestamp int64 |
  *   producerId int64 | producerEpoch int16 | baseSequence int32 | recordCount int32 | records
  *   record: length varint | attributes int8 | timestampDelta varlong | offsetDelta varint |
- *           keyLength varint | key | valueLength varint | value | headerCount varint
+ *           keyLength varint | key | valueLength varint | value | headerCount varint |
+ *           [headerKeyLength varint | headerKey | headerValueLength varint | headerValue]
  *
  * The CRC-32C covers attributes to the end; with compression, the records section is compressed.
  */
@@ -18,11 +19,14 @@ import type { CompressionType } from "./client-options.ts";
 export interface BatchRecord {
   key: Uint8Array | undefined;
   value: Uint8Array;
+  /** Epoch ms; records without one get the batch's `timestamp`. */
+  timestamp?: number | undefined;
+  headers?: [Uint8Array, Uint8Array][] | undefined;
 }
 
 export interface BatchOptions {
   compression: CompressionType;
-  /** Epoch ms for every record of the batch (the producer's clock, as the Java client stamps it). */
+  /** Epoch ms for the records that carry none (the producer's clock, as the Java client stamps it). */
   timestamp: number;
   producerId: bigint;
   producerEpoch: number;
@@ -34,7 +38,14 @@ export interface BatchOptions {
 export const NO_PRODUCER = { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false };
 
 export function encodeRecordBatch(records: BatchRecord[], options: BatchOptions): Buffer {
-  const body = encodeRecords(records);
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const record of records) {
+    const timestamp = record.timestamp ?? options.timestamp;
+    if (timestamp < first) first = timestamp;
+    if (timestamp > last) last = timestamp;
+  }
+  const body = encodeRecords(records, first, options.timestamp);
   const algorithm = options.compression === "none" ? undefined : compressionsAlgorithms[options.compression];
   const payload = algorithm ? algorithm.compressSync(body) : body;
   const batch = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
@@ -45,8 +56,8 @@ export function encodeRecordBatch(records: BatchRecord[], options: BatchOptions)
   const attributes = (algorithm?.bitmask ?? 0) | (options.transactional ? TRANSACTIONAL : 0);
   batch.writeInt16BE(attributes, 21);
   batch.writeInt32BE(records.length - 1, 23); // lastOffsetDelta
-  batch.writeBigInt64BE(BigInt(options.timestamp), 27); // baseTimestamp
-  batch.writeBigInt64BE(BigInt(options.timestamp), 35); // maxTimestamp
+  batch.writeBigInt64BE(BigInt(first), 27); // baseTimestamp
+  batch.writeBigInt64BE(BigInt(last), 35); // maxTimestamp
   batch.writeBigInt64BE(options.producerId, 43);
   batch.writeInt16BE(options.producerEpoch, 51);
   batch.writeInt32BE(options.baseSequence, 53);
@@ -61,28 +72,36 @@ export function encodeRecordBatch(records: BatchRecord[], options: BatchOptions)
 const HEADER_BYTES = 61;
 const TRANSACTIONAL = 1 << 4;
 
-/** All records, each with timestamp delta 0 (one timestamp per batch) and no headers. */
-function encodeRecords(records: BatchRecord[]): Buffer {
+/** All records, each with its timestamp as a delta from `base` and its headers. */
+function encodeRecords(records: BatchRecord[], base: number, fallback: number): Buffer {
   let total = 0;
-  for (const record of records)
+  for (const record of records) {
     total += MAX_RECORD_OVERHEAD + (record.key?.length ?? 0) + record.value.length;
+    for (const [name, value] of record.headers ?? []) total += 10 + name.length + value.length;
+  }
   const out = Buffer.allocUnsafe(total);
   let at = 0;
   for (let i = 0; i < records.length; i++) {
     const record = records[i] as BatchRecord;
     const keyLength = record.key?.length ?? -1;
     const valueLength = record.value.length;
-    // attributes(1) + timestampDelta 0 (1) + offsetDelta + key + value + headerCount 0 (1)
+    const delta = (record.timestamp ?? fallback) - base;
+    let headersLength = varintSize(record.headers?.length ?? 0);
+    for (const [name, value] of record.headers ?? []) {
+      headersLength += varintSize(name.length) + name.length + varintSize(value.length) + value.length;
+    }
     const bodyLength =
-      3 +
+      1 + // attributes
+      varlongSize(delta) +
       varintSize(i) +
       varintSize(keyLength) +
       Math.max(keyLength, 0) +
       varintSize(valueLength) +
-      valueLength;
+      valueLength +
+      headersLength;
     at = writeVarint(out, at, bodyLength);
     out[at++] = 0; // attributes
-    out[at++] = 0; // timestampDelta (zigzag 0)
+    at = writeVarlong(out, at, delta);
     at = writeVarint(out, at, i);
     at = writeVarint(out, at, keyLength);
     if (record.key) {
@@ -92,13 +111,21 @@ function encodeRecords(records: BatchRecord[]): Buffer {
     at = writeVarint(out, at, valueLength);
     out.set(record.value, at);
     at += valueLength;
-    out[at++] = 0; // headerCount
+    at = writeVarint(out, at, record.headers?.length ?? 0);
+    for (const [name, value] of record.headers ?? []) {
+      at = writeVarint(out, at, name.length);
+      out.set(name, at);
+      at += name.length;
+      at = writeVarint(out, at, value.length);
+      out.set(value, at);
+      at += value.length;
+    }
   }
   return out.subarray(0, at);
 }
 
-/** Length varint (≤ 5) + attributes + timestampDelta + offsetDelta (≤ 5) + 2 length varints (≤ 5) + headers. */
-const MAX_RECORD_OVERHEAD = 5 + 1 + 1 + 5 + 5 + 5 + 1;
+/** Length varint (≤ 5) + attributes + timestampDelta (≤ 10) + offsetDelta, 2 lengths, header count (≤ 5 each). */
+const MAX_RECORD_OVERHEAD = 5 + 1 + 10 + 5 + 5 + 5 + 5;
 
 /** Size of `value` as a zigzag varint. */
 function varintSize(value: number): number {
@@ -109,6 +136,29 @@ function varintSize(value: number): number {
     size++;
   }
   return size;
+}
+
+/** Size of a non-negative `value` (< 2^52) as a zigzag varlong. */
+function varlongSize(value: number): number {
+  let v = value * 2;
+  let size = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 0x80);
+    size++;
+  }
+  return size;
+}
+
+/** Writes a non-negative `value` (< 2^52) as a zigzag varlong, without BigInt. */
+function writeVarlong(out: Buffer, at: number, value: number): number {
+  let v = value * 2;
+  let i = at;
+  while (v >= 0x80) {
+    out[i++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  out[i++] = v;
+  return i;
 }
 
 function writeVarint(out: Buffer, at: number, value: number): number {

@@ -48,6 +48,8 @@ export function createSender(config: Config): Sender {
               topic: record.topic,
               key: record.key,
               value: record.value,
+              ...(record.headers ? { headers: new Map(record.headers) } : {}),
+              ...(record.timestamp === undefined ? {} : { timestamp: BigInt(record.timestamp) }),
             })),
           })
           .then(() => undefined)

@@ -12,9 +12,23 @@ export interface EncodedRecord {
   topic: string;
   key: Buffer;
   value: Buffer;
+  /** Kafka record headers, when `headers` is on. */
+  headers: [Buffer, Buffer][] | undefined;
+  /** The record's timestamp (epoch ms) when `record_timestamp` is `emitted_at`; else the producer's clock. */
+  timestamp: number | undefined;
   /** Kafka's upper bound for this record inside a request, as the Java producer checks it. */
   size: number;
 }
+
+/** The encoding settings of the config that shape each record. */
+export interface RecordOptions {
+  keyFormat: "string" | "json";
+  headers: boolean;
+  timestamp: "producer" | "emitted_at";
+}
+
+/** The Java connector's layout: raw UUID key, no headers, the producer's timestamp. */
+export const REFERENCE_RECORD: RecordOptions = { keyFormat: "string", headers: false, timestamp: "producer" };
 
 /**
  * The Java producer refuses a record when `RECORD_BATCH_OVERHEAD` (61) plus the record's own
@@ -22,7 +36,12 @@ export interface EncodedRecord {
  */
 export const RECORD_OVERHEAD_BYTES = 61 + 21;
 
-export function encodeRecord(record: RecordLine, topic: string, id: string = uuidv4()): EncodedRecord {
+export function encodeRecord(
+  record: RecordLine,
+  topic: string,
+  options: RecordOptions = REFERENCE_RECORD,
+  id: string = uuidv4(),
+): EncodedRecord {
   const middle = streamPart(record.stream.name);
   const emittedAt = String(record.emittedAt);
   const data = record.dataBytes;
@@ -32,13 +51,19 @@ export function encodeRecord(record: RecordLine, topic: string, id: string = uui
   let at = ID_PREFIX.copy(value, 0);
   const idStart = at;
   at += value.write(id, at, "latin1");
-  const key = value.subarray(idStart, at);
+  // A JSON key is the id with the quotes around it in the value: `"<uuid>"`.
+  const key =
+    options.keyFormat === "json" ? value.subarray(idStart - 1, at + 1) : value.subarray(idStart, at);
   at += middle.copy(value, at);
   at += value.write(emittedAt, at, "latin1");
   at += DATA_PREFIX.copy(value, at);
   value.set(data, at);
   value[at + data.length] = CLOSE_BRACE;
-  return { topic, key, value, size: RECORD_OVERHEAD_BYTES + key.length + value.length };
+  const headers = options.headers ? recordHeaders(record, id, emittedAt) : undefined;
+  let size = RECORD_OVERHEAD_BYTES + key.length + value.length;
+  for (const [name, text] of headers ?? []) size += name.length + text.length + 10;
+  const timestamp = options.timestamp === "emitted_at" ? record.emittedAt : undefined;
+  return { topic, key, value, headers, timestamp, size };
 }
 
 // --- internal ---
@@ -47,6 +72,20 @@ const ID_PREFIX = Buffer.from('{"_airbyte_ab_id":"');
 const DATA_PREFIX = Buffer.from(',"_airbyte_data":');
 const CLOSE_BRACE = 0x7d;
 const streamParts = new Map<string, Buffer>();
+
+const HEADER_STREAM = Buffer.from("airbyte_stream");
+const HEADER_NAMESPACE = Buffer.from("airbyte_namespace");
+const HEADER_EMITTED_AT = Buffer.from("airbyte_emitted_at");
+const HEADER_AB_ID = Buffer.from("airbyte_ab_id");
+
+/** The record's Airbyte facts as UTF-8 headers; airbyte_namespace only when the stream has one. */
+function recordHeaders(record: RecordLine, id: string, emittedAt: string): [Buffer, Buffer][] {
+  const headers: [Buffer, Buffer][] = [[HEADER_STREAM, Buffer.from(record.stream.name)]];
+  if (record.stream.namespace !== undefined)
+    headers.push([HEADER_NAMESPACE, Buffer.from(record.stream.namespace)]);
+  headers.push([HEADER_EMITTED_AT, Buffer.from(emittedAt)], [HEADER_AB_ID, Buffer.from(id, "latin1")]);
+  return headers;
+}
 
 /** `","_airbyte_stream":<stream as JSON>,"_airbyte_emitted_at":`, made once per stream. */
 function streamPart(stream: string): Buffer {

@@ -12,7 +12,7 @@ import { type Line, readLines } from "../protocol/lines.ts";
 import { parseLine, streamKey, streamLabel } from "../protocol/parse.ts";
 import { createDispatcher, type Timers } from "./dispatcher.ts";
 import { createLedger } from "./ledger.ts";
-import { type EncodedRecord, encodeRecord } from "./record.ts";
+import { type EncodedRecord, encodeRecord, type RecordOptions } from "./record.ts";
 import { checkedTopicFor } from "./topic.ts";
 
 export interface WriteOptions {
@@ -44,6 +44,11 @@ export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
   const { config, emit } = options;
   const routes = routesByStream(config, options.catalog);
+  const recordOptions: RecordOptions = {
+    keyFormat: config.key_format,
+    headers: config.headers,
+    timestamp: config.record_timestamp,
+  };
   const ledger = createLedger();
   const summary: WriteSummary = {
     records: 0,
@@ -107,7 +112,7 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
           `it is a record of stream ${label}, which is not in the configured catalog`,
         );
       }
-      const encoded = encodeRecord(parsed, route.topic);
+      const encoded = encodeRecord(parsed, route.topic, recordOptions);
       if (encoded.size > config.max_request_size) {
         return refuse(
           line.number,
@@ -185,7 +190,7 @@ function routesByStream(
 ): Map<string | undefined, Map<string, Route>> {
   const routes = new Map<string | undefined, Map<string, Route>>();
   for (const { stream } of catalog) {
-    const topic = checkedTopicFor(config.topic_pattern, stream.namespace, stream.name);
+    const topic = checkedTopicFor(config.topic_pattern, stream.namespace, stream.name, config.topic_naming);
     const byName = routes.get(stream.namespace) ?? new Map<string, Route>();
     routes.set(stream.namespace, byName);
     byName.set(stream.name, { key: streamKey(stream), label: streamLabel(stream), topic, records: 0 });

@@ -296,3 +296,56 @@ describe("write when its reader goes away", () => {
     expect(Date.now() - started).toBeLessThan(20_000);
   }, 40_000);
 });
+
+describe("opt-in record layout: keys, headers, timestamps, topic names", () => {
+  it("key_format json, headers and record_timestamp emitted_at land as configured", async () => {
+    const s = sync({ key_format: "json", headers: true, record_timestamp: "emitted_at", acks: "all" });
+    const result = await write(
+      s,
+      `${record("users", { id: 1 }, "public", 1_600_000_000_123)}{"type":"STATE","state":{"data":{}}}\n`,
+    );
+    expect(result.exitCode).toBe(0);
+    const [landed] = await readTopics(broker.bootstrap, [s.topic("public", "users")]);
+    const value = JSON.parse(landed?.value ?? "");
+    expect(JSON.parse(landed?.key ?? "")).toBe(value._airbyte_ab_id);
+    expect(landed?.timestamp).toBe(1_600_000_000_123n);
+    expect(landed?.headers).toEqual([
+      ["airbyte_stream", "users"],
+      ["airbyte_namespace", "public"],
+      ["airbyte_emitted_at", "1600000000123"],
+      ["airbyte_ab_id", value._airbyte_ab_id],
+    ]);
+  });
+
+  it("the same options hold on the idempotent producer's path", async () => {
+    const s = sync({ headers: true, record_timestamp: "emitted_at", enable_idempotence: true, acks: "all" });
+    const result = await write(s, `${record("users", { id: 2 }, "public", 1_500_000_000_000)}`);
+    expect(result.exitCode).toBe(0);
+    const [landed] = await readTopics(broker.bootstrap, [s.topic("public", "users")]);
+    expect(landed?.timestamp).toBe(1_500_000_000_000n);
+    expect(landed?.headers.map(([name]) => name)).toEqual([
+      "airbyte_stream",
+      "airbyte_namespace",
+      "airbyte_emitted_at",
+      "airbyte_ab_id",
+    ]);
+  });
+
+  it("topic_naming kafka keeps dots and dashes", async () => {
+    const prefix = uniqueName("k");
+    const config = jsonFile("config.json", {
+      bootstrap_servers: broker.bootstrap,
+      topic_pattern: `${prefix}.{namespace}.{stream}-v1`,
+      topic_naming: "kafka",
+    });
+    const catalog = jsonFile("catalog.json", {
+      streams: [{ stream: { name: "users", namespace: "public" }, destination_sync_mode: "append" }],
+    });
+    const result = await runConnector(
+      ["write", "--config", config, "--catalog", catalog],
+      record("users", { id: 3 }),
+    );
+    expect(result.exitCode).toBe(0);
+    expect(await readTopics(broker.bootstrap, [`${prefix}.public.users-v1`])).toHaveLength(1);
+  });
+});

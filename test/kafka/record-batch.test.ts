@@ -60,4 +60,32 @@ describe("encodeRecordBatch writes Kafka's RecordBatch v2", () => {
       expect(record?.key).toBeNull();
     }
   });
+
+  it("writes each record's own timestamp as a delta and its headers", () => {
+    const batch = encodeRecordBatch(
+      [
+        { key: undefined, value: Buffer.from("a"), timestamp: 1_600_000_000_000 },
+        {
+          key: undefined,
+          value: Buffer.from("b"),
+          timestamp: 1_700_000_000_000, // ~3 years later: a delta beyond 32 bits of ms
+          headers: [[Buffer.from("h1"), Buffer.from("ünï")]],
+        },
+        { key: undefined, value: Buffer.from("c") }, // the producer's clock
+      ],
+      { ...NO_PRODUCER, compression: "lz4", timestamp: 1_650_000_000_000 },
+    );
+    const decoded = readRecordsBatch(Reader.from(batch));
+    expect(decoded.firstTimestamp).toBe(1_600_000_000_000n);
+    expect(decoded.maxTimestamp).toBe(1_700_000_000_000n);
+    expect(decoded.records.map((record) => record.timestampDelta)).toEqual([
+      0n,
+      100_000_000_000n,
+      50_000_000_000n,
+    ]);
+    const [name, value] = decoded.records[1]?.headers[0] ?? [];
+    expect(Buffer.from(name ?? []).toString()).toBe("h1");
+    expect(Buffer.from(value ?? []).toString()).toBe("ünï");
+    expect(decoded.records[0]?.headers).toEqual([]);
+  });
 });

@@ -7,6 +7,8 @@ const record = (size: number, topic = "t"): EncodedRecord => ({
   topic,
   key: Buffer.alloc(0),
   value: Buffer.alloc(0),
+  headers: undefined,
+  timestamp: undefined,
   size,
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test";
-import { encodeRecord, RECORD_OVERHEAD_BYTES } from "../../src/pipeline/record.ts";
+import { encodeRecord, RECORD_OVERHEAD_BYTES, REFERENCE_RECORD } from "../../src/pipeline/record.ts";
 import type { RecordLine } from "../../src/protocol/parse.ts";
 
 const line = (dataText: string, name = "users"): RecordLine => ({
@@ -11,7 +11,12 @@ const line = (dataText: string, name = "users"): RecordLine => ({
 
 describe("encodeRecord", () => {
   it("builds the Java connector's value around the source's data text, keyed by the id", () => {
-    const encoded = encodeRecord(line('{"a": 1.10, "b":12345678901234567890}'), "public_users", "0000-id");
+    const encoded = encodeRecord(
+      line('{"a": 1.10, "b":12345678901234567890}'),
+      "public_users",
+      REFERENCE_RECORD,
+      "0000-id",
+    );
     expect(encoded.topic).toBe("public_users");
     expect(encoded.key.toString()).toBe("0000-id");
     expect(encoded.value.toString()).toBe(
@@ -20,7 +25,7 @@ describe("encodeRecord", () => {
   });
 
   it("escapes the stream name as JSON", () => {
-    const encoded = encodeRecord(line("{}", 'we"ird\\name'), "t", "id");
+    const encoded = encodeRecord(line("{}", 'we"ird\\name'), "t", REFERENCE_RECORD, "id");
     expect(JSON.parse(encoded.value.toString())._airbyte_stream).toBe('we"ird\\name');
   });
 
@@ -32,8 +37,43 @@ describe("encodeRecord", () => {
   });
 
   it("counts its size as the Java producer does: batch and record overhead plus key and value bytes", () => {
-    const encoded = encodeRecord(line('{"name":"Zoë"}'), "t", "id");
+    const encoded = encodeRecord(line('{"name":"Zoë"}'), "t", REFERENCE_RECORD, "id");
     expect(encoded.size).toBe(RECORD_OVERHEAD_BYTES + 2 + encoded.value.length);
     expect(encoded.value.length).toBe(Buffer.byteLength(encoded.value.toString()));
+  });
+
+  it("keeps the reference layout by default: raw UUID key, no headers, the producer's timestamp", () => {
+    const encoded = encodeRecord(line("{}"), "t", REFERENCE_RECORD, "id-1");
+    expect(encoded.key.toString()).toBe("id-1");
+    expect(encoded.headers).toBeUndefined();
+    expect(encoded.timestamp).toBeUndefined();
+  });
+
+  it("key_format json writes the id as a JSON string", () => {
+    const encoded = encodeRecord(line("{}"), "t", { ...REFERENCE_RECORD, keyFormat: "json" }, "id-1");
+    expect(JSON.parse(encoded.key.toString())).toBe("id-1");
+    expect(JSON.parse(encoded.value.toString())._airbyte_ab_id).toBe("id-1");
+  });
+
+  it("headers carry stream, namespace, emitted_at and id as UTF-8 strings, and count in the size", () => {
+    const plain = encodeRecord(line("{}", "ünïcode"), "t", REFERENCE_RECORD, "id-1");
+    const encoded = encodeRecord(line("{}", "ünïcode"), "t", { ...REFERENCE_RECORD, headers: true }, "id-1");
+    expect(encoded.headers?.map(([name, value]) => [name.toString(), value.toString()])).toEqual([
+      ["airbyte_stream", "ünïcode"],
+      ["airbyte_namespace", "public"],
+      ["airbyte_emitted_at", "1602637589000"],
+      ["airbyte_ab_id", "id-1"],
+    ]);
+    expect(encoded.size).toBeGreaterThan(plain.size);
+    const noNamespace = encodeRecord({ ...line("{}"), stream: { name: "s", namespace: undefined } }, "t", {
+      ...REFERENCE_RECORD,
+      headers: true,
+    });
+    expect(noNamespace.headers?.map(([name]) => name.toString())).not.toContain("airbyte_namespace");
+  });
+
+  it("record_timestamp emitted_at stamps the record with its emitted_at", () => {
+    const encoded = encodeRecord(line("{}"), "t", { ...REFERENCE_RECORD, timestamp: "emitted_at" });
+    expect(encoded.timestamp).toBe(1602637589000);
   });
 });

@@ -36,4 +36,16 @@ describe("topic names follow the Java connector exactly", () => {
   it("an empty name is a config error", () => {
     expect(() => checkedTopicFor("{namespace}", undefined, "s")).toThrow("empty topic name for stream s");
   });
+
+  it.each([
+    ["{namespace}.{stream}.v1", "public.id_and_name.v1"],
+    ["team-a/{stream}", "team-a_id_and_name"],
+    ["café {stream}", "cafe_id_and_name"],
+  ])("kafka naming keeps . and -: %p → %p", (pattern, expected) => {
+    expect(topicFor(pattern, "public", "id_and_name", "kafka")).toBe(expected);
+  });
+
+  it("kafka naming refuses the names Kafka refuses", () => {
+    expect(() => checkedTopicFor("..", undefined, "s", "kafka")).toThrow('the topic name ".." for stream s');
+  });
 });

@@ -251,29 +251,52 @@ export const ConfigObjectSchema = v.object({
       "What to do with an input line that cannot be written: not JSON, not an AirbyteMessage, a record of a stream not in the catalog, or a record larger than max_request_size. 'fail' (default) fails the sync; 'skip' drops the line with a WARN and counts it.",
     order: 25,
   }),
+  message_key: choice(["uuid", "primary_key", "fields", "none"], "uuid", {
+    title: "Message Key",
+    description:
+      "What each message's key is: 'uuid' (the record's _airbyte_ab_id, as the Java connector), 'primary_key' (the stream's primary key from the catalog), 'fields' (the fields in message_key_fields), or 'none'. Records with the same key land in the same partition, in order.",
+    order: 26,
+  }),
+  message_key_fields: v.pipe(
+    v.nullish(
+      v.array(
+        v.pipe(
+          v.array(v.string("must be a string"), "must be a list of path parts"),
+          v.minLength(1, "must not be empty"),
+        ),
+        'must be a list of field paths, e.g. [["user","id"],["region"]]',
+      ),
+    ),
+    v.metadata({
+      title: "Message Key Fields",
+      description:
+        'With message_key "fields": the record fields that make the key, as paths in Airbyte\'s form, e.g. [["user","id"],["region"]].',
+      order: 27,
+    }),
+  ),
   key_format: choice(["string", "json"], "string", {
     title: "Key Format",
     description:
       "How the record's id is written as the message key: 'string' (the raw UUID, as the Java connector) or 'json' (a JSON string, which JSON key converters can read).",
-    order: 26,
+    order: 28,
   }),
   headers: flag(false, {
     title: "Record Headers",
     description:
       "Add airbyte_stream, airbyte_namespace, airbyte_emitted_at and airbyte_ab_id as Kafka record headers (UTF-8 strings).",
-    order: 27,
+    order: 29,
   }),
   record_timestamp: choice(["producer", "emitted_at"], "producer", {
     title: "Record Timestamp",
     description:
       "The Kafka timestamp of each record: 'producer' (the time of sending, as the Java connector) or 'emitted_at' (when the source read the record).",
-    order: 28,
+    order: 30,
   }),
   topic_naming: choice(["airbyte", "kafka"], "airbyte", {
     title: "Topic Naming",
     description:
       "How topic_pattern's result becomes a topic name: 'airbyte' (the Java connector's rule: only letters, digits and _) or 'kafka' (also keeps '.' and '-', which Kafka allows).",
-    order: 29,
+    order: 31,
   }),
 });
 
@@ -296,6 +319,13 @@ export const ConfigSchema = v.pipe(
       "must be at most 5 when enable_idempotence is true",
     ),
     ["max_in_flight_requests_per_connection"],
+  ),
+  v.forward(
+    v.check(
+      (config) => config.message_key !== "fields" || (config.message_key_fields?.length ?? 0) > 0,
+      'must list at least one field path when message_key is "fields"',
+    ),
+    ["message_key_fields"],
   ),
   v.forward(
     v.check(

@@ -21,7 +21,7 @@ import {
 import type { Config } from "../config/schema.ts";
 import type { EncodedRecord } from "../pipeline/record.ts";
 import { ACKS, retryDelayMs } from "./client-options.ts";
-import { murmur2 } from "./partitioner.ts";
+import { keyedPartition } from "./partitioner.ts";
 import { batchKey, type PartitionBatch, partitionErrors, produceRequest } from "./produce-request.ts";
 import { encodeRecordBatch, NO_PRODUCER } from "./record-batch.ts";
 
@@ -34,6 +34,9 @@ interface Outcome {
 
 export function directSend(producer: Producer, config: Config): (records: EncodedRecord[]) => Promise<void> {
   const acks = ACKS[config.acks];
+  // Keyless records of one send stay together on one partition, the next send's on the next one, as
+  // Java's default partitioner sticks to a partition per batch.
+  let keylessRound = 0;
   const connect = (broker: Broker) =>
     new Promise<Connection>((resolve, reject) => {
       (producer as unknown as ConnectionSource)[kGetConnection](broker, (error, connection) =>
@@ -67,7 +70,7 @@ export function directSend(producer: Producer, config: Config): (records: Encode
     const giveUpAt = Date.now() + config.delivery_timeout_ms;
     const topics = [...new Set(records.map((record) => record.topic))];
     let metadata = await producer.metadata({ topics, autocreateTopics: true });
-    let pending = encodeBatches(records, metadata, config);
+    let pending = encodeBatches(records, metadata, config, keylessRound++);
     for (let attempt = 0; ; attempt++) {
       const outcome: Outcome = { retry: [], fatal: undefined, lastError: undefined };
       const byLeader = groupByLeader(pending, metadata);
@@ -103,16 +106,20 @@ function withTopic(failure: { error: unknown; topic: string }): TopicSendError {
   return new TopicSendError(failure.topic, failure.error);
 }
 
-/** Records → one batch per topic partition, partitioned as the Java client does for keyed records. */
+/**
+ * Records → one batch per topic partition: keyed records where the Java client puts them, keyless
+ * ones all on partition `round` (modulo the count), which moves on with each send.
+ */
 function encodeBatches(
   records: EncodedRecord[],
   metadata: ClusterMetadata,
   config: Config,
+  round: number,
 ): PartitionBatch[] {
   const groups = new Map<string, { topic: string; partition: number; records: EncodedRecord[] }>();
   for (const record of records) {
     const count = metadata.topics.get(record.topic)?.partitionsCount ?? 1;
-    const partition = record.key ? (murmur2(record.key) & 0x7fffffff) % count : 0;
+    const partition = record.key ? keyedPartition(record.key, count) : round % count;
     const key = batchKey(record.topic, partition);
     const group = groups.get(key);
     if (group) group.records.push(record);

@@ -36,9 +36,16 @@ export function murmur2(data: Uint8Array): number {
   return h | 0;
 }
 
+/** The partition a keyed record goes to, among `count`, as Java's default partitioner picks it. */
+export function keyedPartition(key: Uint8Array, count: number): number {
+  return (murmur2(key) & 0x7fffffff) % count;
+}
+
+let keyless = 0;
+
 /**
  * The partitioner option for the client: `toPositive(murmur2(key))`; the client takes it modulo the
- * topic's partition count. Records without a key go to partition 0 of the batch's choice.
+ * topic's partition count. Records without a key are spread round-robin.
  */
 export const javaPartitioner: Partitioner<Buffer, Buffer, Buffer, Buffer> = (_message, key) =>
-  key ? murmur2(key) & 0x7fffffff : 0;
+  key ? murmur2(key) & 0x7fffffff : keyless++ & 0x7fffffff;

@@ -10,7 +10,8 @@ import type { RecordLine } from "../protocol/parse.ts";
 
 export interface EncodedRecord {
   topic: string;
-  key: Buffer;
+  /** Undefined with `message_key` none. */
+  key: Buffer | undefined;
   value: Buffer;
   /** Kafka record headers, when `headers` is on. */
   headers: [Buffer, Buffer][] | undefined;
@@ -36,11 +37,16 @@ export const REFERENCE_RECORD: RecordOptions = { keyFormat: "string", headers: f
  */
 export const RECORD_OVERHEAD_BYTES = 61 + 21;
 
+/**
+ * `key` overrides the default key (the id, per `keyFormat`): bytes taken from the record's fields, or
+ * null for no key at all.
+ */
 export function encodeRecord(
   record: RecordLine,
   topic: string,
   options: RecordOptions = REFERENCE_RECORD,
   id: string = uuidv4(),
+  key?: Buffer | null,
 ): EncodedRecord {
   const middle = streamPart(record.stream.name);
   const emittedAt = String(record.emittedAt);
@@ -52,18 +58,19 @@ export function encodeRecord(
   const idStart = at;
   at += value.write(id, at, "latin1");
   // A JSON key is the id with the quotes around it in the value: `"<uuid>"`.
-  const key =
+  const idKey =
     options.keyFormat === "json" ? value.subarray(idStart - 1, at + 1) : value.subarray(idStart, at);
+  const messageKey = key === undefined ? idKey : (key ?? undefined);
   at += middle.copy(value, at);
   at += value.write(emittedAt, at, "latin1");
   at += DATA_PREFIX.copy(value, at);
   value.set(data, at);
   value[at + data.length] = CLOSE_BRACE;
   const headers = options.headers ? recordHeaders(record, id, emittedAt) : undefined;
-  let size = RECORD_OVERHEAD_BYTES + key.length + value.length;
+  let size = RECORD_OVERHEAD_BYTES + (messageKey?.length ?? 0) + value.length;
   for (const [name, text] of headers ?? []) size += name.length + text.length + 10;
   const timestamp = options.timestamp === "emitted_at" ? record.emittedAt : undefined;
-  return { topic, key, value, headers, timestamp, size };
+  return { topic, key: messageKey, value, headers, timestamp, size };
 }
 
 // --- internal ---

@@ -3,15 +3,17 @@
  * record before them is acknowledged. It only wires the pure parts (parse, topic, record, ledger)
  * to the dispatcher and the sender; policy lives in those modules.
  */
+import type { Buffer } from "node:buffer";
 import type { Config } from "../config/schema.ts";
 import { unhonouredSettings } from "../config/unhonoured.ts";
 import { ConnectorError } from "../errors.ts";
 import type { CatalogStream } from "../protocol/catalog.ts";
 import type { Emitter } from "../protocol/emit.ts";
 import { type Line, readLines } from "../protocol/lines.ts";
-import { parseLine, streamKey, streamLabel } from "../protocol/parse.ts";
+import { parseLine, type StreamId, streamKey, streamLabel } from "../protocol/parse.ts";
 import { createDispatcher, type Timers } from "./dispatcher.ts";
 import { createLedger } from "./ledger.ts";
+import { fieldKey } from "./message-key.ts";
 import { type EncodedRecord, encodeRecord, type RecordOptions } from "./record.ts";
 import { checkedTopicFor } from "./topic.ts";
 
@@ -112,7 +114,15 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
           `it is a record of stream ${label}, which is not in the configured catalog`,
         );
       }
-      const encoded = encodeRecord(parsed, route.topic, recordOptions);
+      let key: Buffer | null | undefined;
+      if (route.keyPaths) {
+        const fromFields = fieldKey(parsed.data, route.keyPaths, config.key_format);
+        if (typeof fromFields === "string") {
+          return refuse(line.number, `the record of stream ${route.label} has no message key: ${fromFields}`);
+        }
+        key = fromFields;
+      } else if (config.message_key === "none") key = null;
+      const encoded = encodeRecord(parsed, route.topic, recordOptions, undefined, key);
       if (encoded.size > config.max_request_size) {
         return refuse(
           line.number,
@@ -180,6 +190,8 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
 interface Route {
   key: string;
   label: string;
+  /** The record fields that make the message key, when message_key takes it from fields. */
+  keyPaths: string[][] | undefined;
   topic: string;
   records: number;
 }
@@ -189,13 +201,31 @@ function routesByStream(
   catalog: CatalogStream[],
 ): Map<string | undefined, Map<string, Route>> {
   const routes = new Map<string | undefined, Map<string, Route>>();
-  for (const { stream } of catalog) {
+  for (const { stream, primaryKey } of catalog) {
     const topic = checkedTopicFor(config.topic_pattern, stream.namespace, stream.name, config.topic_naming);
     const byName = routes.get(stream.namespace) ?? new Map<string, Route>();
     routes.set(stream.namespace, byName);
-    byName.set(stream.name, { key: streamKey(stream), label: streamLabel(stream), topic, records: 0 });
+    byName.set(stream.name, {
+      key: streamKey(stream),
+      label: streamLabel(stream),
+      topic,
+      records: 0,
+      keyPaths: keyPathsFor(config, stream, primaryKey),
+    });
   }
   return routes;
+}
+
+function keyPathsFor(config: Config, stream: StreamId, primaryKey: string[][]): string[][] | undefined {
+  if (config.message_key === "fields") return config.message_key_fields ?? undefined;
+  if (config.message_key !== "primary_key") return undefined;
+  if (primaryKey.length === 0) {
+    throw new ConnectorError(
+      `message_key is primary_key, but stream ${streamLabel(stream)} has no primary key in the catalog (primary_key or source_defined_primary_key).`,
+      "config_error",
+    );
+  }
+  return primaryKey;
 }
 
 async function announce(config: Config, catalog: CatalogStream[], emit: Emitter): Promise<void> {

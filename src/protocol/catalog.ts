@@ -10,6 +10,8 @@ import { type StreamId, streamKey, streamLabel } from "./parse.ts";
 export interface CatalogStream {
   stream: StreamId;
   destinationSyncMode: "append" | "append_dedup";
+  /** The configured `primary_key`, else the stream's `source_defined_primary_key`; [] when neither. */
+  primaryKey: string[][];
 }
 
 export function parseCatalog(raw: unknown): CatalogStream[] {
@@ -41,6 +43,21 @@ export function parseCatalog(raw: unknown): CatalogStream[] {
     if (mode !== "append" && mode !== "append_dedup") {
       throw configError(`Stream ${streamLabel(id)} has an unknown destination_sync_mode.`);
     }
-    return { stream: id, destinationSyncMode: mode };
+    const configured = isObject(entry) ? keyPaths(entry.primary_key) : undefined;
+    const sourceDefined = isObject(stream) ? keyPaths(stream.source_defined_primary_key) : undefined;
+    const primaryKey = configured?.length ? configured : (sourceDefined ?? []);
+    return { stream: id, destinationSyncMode: mode, primaryKey };
   });
+}
+
+// --- internal ---
+
+/** A primary key in Airbyte's form, `[["user","id"],["region"]]`, or undefined when it is not one. */
+function keyPaths(value: unknown): string[][] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const paths = value.filter(
+    (path): path is string[] =>
+      Array.isArray(path) && path.length > 0 && path.every((part) => typeof part === "string"),
+  );
+  return paths.length === value.length ? paths : undefined;
 }

@@ -17,6 +17,8 @@ export interface RecordLine {
   emittedAt: number;
   /** The record's `data` object exactly as the source wrote it (a view into the line's bytes). */
   dataBytes: Uint8Array;
+  /** The same, parsed (for message keys taken from fields). */
+  data: Record<string, unknown>;
 }
 
 export type StateType = "LEGACY" | "STREAM" | "GLOBAL";
@@ -89,6 +91,7 @@ function parseRecord(bytes: Uint8Array, record: unknown): RecordLine | InvalidLi
     stream: { name: record.stream, namespace },
     emittedAt: Math.trunc(record.emitted_at),
     dataBytes: bytes.subarray(dataSpan.start, dataSpan.end),
+    data: record.data,
   };
 }
 

@@ -35,9 +35,14 @@ export function readTopics(bootstrap: string, names: string[], timeoutMs?: numbe
 }
 
 /** Creates a topic on a loopback broker, with topic configs such as a small max.message.bytes. */
-export function createTopic(bootstrap: string, topic: string, configs?: Record<string, string>) {
+export function createTopic(
+  bootstrap: string,
+  topic: string,
+  configs?: Record<string, string>,
+  layout?: { partitions?: number; replicas?: number },
+) {
   assertLoopback(bootstrap);
-  return topics.createTopic(bootstrap, topic, configs);
+  return topics.createTopic(bootstrap, topic, configs, layout);
 }
 
 /** The names of every topic on a loopback broker. */

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "bun:test";
+import { keyedPartition } from "../../src/kafka/partitioner.ts";
 import {
   connectorCommand,
   jsonFile,
@@ -347,5 +348,86 @@ describe("opt-in record layout: keys, headers, timestamps, topic names", () => {
     );
     expect(result.exitCode).toBe(0);
     expect(await readTopics(broker.bootstrap, [`${prefix}.public.users-v1`])).toHaveLength(1);
+  });
+});
+
+describe("message keys from the record's fields", () => {
+  const keyedSync = (overrides: Record<string, unknown>, primaryKey?: string[][]) => {
+    const prefix = uniqueName("key");
+    const config = jsonFile("config.json", {
+      bootstrap_servers: broker.bootstrap,
+      topic_pattern: `${prefix}_{stream}`,
+      acks: "all",
+      ...overrides,
+    });
+    const catalog = jsonFile("catalog.json", {
+      streams: [
+        {
+          stream: { name: "users", source_defined_primary_key: [["id"]] },
+          destination_sync_mode: "append_dedup",
+          ...(primaryKey ? { primary_key: primaryKey } : {}),
+        },
+      ],
+    });
+    return {
+      topic: `${prefix}_users`,
+      run: (input: string) => runConnector(["write", "--config", config, "--catalog", catalog], input),
+    };
+  };
+  const user = (data: unknown) =>
+    `{"type":"RECORD","record":{"stream":"users","data":${JSON.stringify(data)},"emitted_at":1}}\n`;
+
+  it("primary_key keys land on the partition Java's default partitioner picks, per key", async () => {
+    const s = keyedSync({ message_key: "primary_key" }, [["user", "id"]]);
+    await createTopic(broker.bootstrap, s.topic, {}, { partitions: 4 });
+    let input = "";
+    for (let i = 0; i < 40; i++) input += user({ user: { id: `u-${i % 8}` }, n: i });
+    const result = await s.run(`${input}{"type":"STATE","state":{"data":{}}}\n`);
+    expect(result.exitCode).toBe(0);
+    const landed = await readTopics(broker.bootstrap, [s.topic]);
+    expect(landed).toHaveLength(40);
+    for (const record of landed) {
+      const data = JSON.parse(record.value)._airbyte_data;
+      expect(record.key).toBe(data.user.id);
+      expect(record.partition).toBe(keyedPartition(Buffer.from(data.user.id), 4));
+    }
+    // One entity's records keep their order within its partition.
+    const forU3 = landed
+      .filter((record) => record.key === "u-3")
+      .map((record) => JSON.parse(record.value)._airbyte_data.n);
+    expect(forU3).toEqual([3, 11, 19, 27, 35]);
+  });
+
+  it("the stream's source-defined primary key serves when the catalog sets none", async () => {
+    const s = keyedSync({ message_key: "primary_key", key_format: "json" });
+    expect((await s.run(user({ id: 42 }))).exitCode).toBe(0);
+    const [landed] = await readTopics(broker.bootstrap, [s.topic]);
+    expect(landed?.key).toBe("42");
+  });
+
+  it("several fields make a JSON array key", async () => {
+    const s = keyedSync({ message_key: "fields", message_key_fields: [["region"], ["id"]] });
+    expect((await s.run(user({ id: 1, region: "eu" }))).exitCode).toBe(0);
+    const [landed] = await readTopics(broker.bootstrap, [s.topic]);
+    expect(landed?.key).toBe('["eu",1]');
+  });
+
+  it("a record without its key field fails the sync naming stream and field, with no later STATE", async () => {
+    const s = keyedSync({ message_key: "fields", message_key_fields: [["user", "id"]] });
+    const result = await s.run(
+      `${user({ user: { id: "a" } })}{"type":"STATE","state":{"data":{"n":1}}}\n${user({ user: {} })}{"type":"STATE","state":{"data":{"n":2}}}\n`,
+    );
+    expect(result.exitCode).toBe(1);
+    expect(traceError(result.messages).message).toContain(
+      "Input line 3 cannot be written: the record of stream users has no message key: its key field user.id is missing or null",
+    );
+    expect(ofType(result.messages, "STATE")).toHaveLength(1);
+  });
+
+  it("message_key none writes records without a key", async () => {
+    const s = keyedSync({ message_key: "none" });
+    expect((await s.run(user({ id: 1 }))).exitCode).toBe(0);
+    const [landed] = await readTopics(broker.bootstrap, [s.topic]);
+    expect(landed?.key).toBeNull();
   });
 });

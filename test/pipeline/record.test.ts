@@ -7,6 +7,7 @@ const line = (dataText: string, name = "users"): RecordLine => ({
   stream: { name, namespace: "public" },
   emittedAt: 1602637589000,
   dataBytes: new TextEncoder().encode(dataText),
+  data: JSON.parse(dataText),
 });
 
 describe("encodeRecord", () => {
@@ -18,7 +19,7 @@ describe("encodeRecord", () => {
       "0000-id",
     );
     expect(encoded.topic).toBe("public_users");
-    expect(encoded.key.toString()).toBe("0000-id");
+    expect(encoded.key?.toString()).toBe("0000-id");
     expect(encoded.value.toString()).toBe(
       '{"_airbyte_ab_id":"0000-id","_airbyte_stream":"users","_airbyte_emitted_at":1602637589000,"_airbyte_data":{"a": 1.10, "b":12345678901234567890}}',
     );
@@ -32,8 +33,10 @@ describe("encodeRecord", () => {
   it("uses a fresh UUID v4 per record by default", () => {
     const a = encodeRecord(line("{}"), "t");
     const b = encodeRecord(line("{}"), "t");
-    expect(a.key.toString()).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(a.key.toString()).not.toBe(b.key.toString());
+    expect(a.key?.toString()).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    expect(a.key?.toString()).not.toBe(b.key?.toString());
   });
 
   it("counts its size as the Java producer does: batch and record overhead plus key and value bytes", () => {
@@ -44,14 +47,14 @@ describe("encodeRecord", () => {
 
   it("keeps the reference layout by default: raw UUID key, no headers, the producer's timestamp", () => {
     const encoded = encodeRecord(line("{}"), "t", REFERENCE_RECORD, "id-1");
-    expect(encoded.key.toString()).toBe("id-1");
+    expect(encoded.key?.toString()).toBe("id-1");
     expect(encoded.headers).toBeUndefined();
     expect(encoded.timestamp).toBeUndefined();
   });
 
   it("key_format json writes the id as a JSON string", () => {
     const encoded = encodeRecord(line("{}"), "t", { ...REFERENCE_RECORD, keyFormat: "json" }, "id-1");
-    expect(JSON.parse(encoded.key.toString())).toBe("id-1");
+    expect(JSON.parse(encoded.key?.toString() ?? "")).toBe("id-1");
     expect(JSON.parse(encoded.value.toString())._airbyte_ab_id).toBe("id-1");
   });
 
@@ -75,5 +78,14 @@ describe("encodeRecord", () => {
   it("record_timestamp emitted_at stamps the record with its emitted_at", () => {
     const encoded = encodeRecord(line("{}"), "t", { ...REFERENCE_RECORD, timestamp: "emitted_at" });
     expect(encoded.timestamp).toBe(1602637589000);
+  });
+
+  it("takes a key given from fields, or none, instead of the id", () => {
+    const fromFields = encodeRecord(line("{}"), "t", REFERENCE_RECORD, "id-1", Buffer.from("user-7"));
+    expect(fromFields.key?.toString()).toBe("user-7");
+    expect(JSON.parse(fromFields.value.toString())._airbyte_ab_id).toBe("id-1");
+    const keyless = encodeRecord(line("{}"), "t", REFERENCE_RECORD, "id-1", null);
+    expect(keyless.key).toBeUndefined();
+    expect(keyless.size).toBe(RECORD_OVERHEAD_BYTES + keyless.value.length);
   });
 });

@@ -5,8 +5,8 @@ import { configWith } from "../helpers/config.ts";
 import { autoSender, capturedEmitter, chunksOf, handSender, settle } from "../helpers/fakes.ts";
 
 const catalog: CatalogStream[] = [
-  { stream: { name: "users", namespace: "public" }, destinationSyncMode: "append" },
-  { stream: { name: "orders", namespace: undefined }, destinationSyncMode: "append_dedup" },
+  { stream: { name: "users", namespace: "public" }, destinationSyncMode: "append", primaryKey: [] },
+  { stream: { name: "orders", namespace: undefined }, destinationSyncMode: "append_dedup", primaryKey: [] },
 ];
 const rec = (stream: string, n: number, namespace = "public") =>
   JSON.stringify({ type: "RECORD", record: { namespace, stream, data: { n }, emitted_at: 1700000000000 } });
@@ -57,7 +57,7 @@ describe("write: the happy path", () => {
       "_airbyte_emitted_at",
       "_airbyte_data",
     ]);
-    expect(value._airbyte_ab_id).toBe(sent[0]?.key.toString());
+    expect(value._airbyte_ab_id).toBe(sent[0]?.key?.toString());
     expect(value._airbyte_ab_id).toMatch(
       /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
     );
@@ -256,7 +256,11 @@ describe("write: interruption", () => {
 describe("write: configuration problems found in the catalog", () => {
   it("a topic name over 249 characters is a config error before anything is sent", async () => {
     const long: CatalogStream[] = [
-      { stream: { name: "x".repeat(260), namespace: undefined }, destinationSyncMode: "append" },
+      {
+        stream: { name: "x".repeat(260), namespace: undefined },
+        destinationSyncMode: "append",
+        primaryKey: [],
+      },
     ];
     const output = capturedEmitter();
     await expect(
@@ -268,5 +272,18 @@ describe("write: configuration problems found in the catalog", () => {
         emit: output.emit,
       }),
     ).rejects.toThrow("Kafka allows at most 249");
+  });
+
+  it("message_key primary_key on a stream without a primary key is a config error naming the stream", async () => {
+    const output = capturedEmitter();
+    await expect(
+      runWrite({
+        config: configWith({ message_key: "primary_key" }),
+        catalog,
+        input: chunksOf(""),
+        send: autoSender().send,
+        emit: output.emit,
+      }),
+    ).rejects.toThrow("stream public.users has no primary key in the catalog");
   });
 });

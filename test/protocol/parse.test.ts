@@ -2,10 +2,12 @@ import { describe, expect, it } from "bun:test";
 import { type ParsedLine, parseLine as parseBytes } from "../../src/protocol/parse.ts";
 
 /** Parses `text` and shows a record's data as text, for readable expectations. */
-function parseLine(text: string): ParsedLine | (Omit<ParsedLine, "dataBytes"> & { dataText: string }) {
+function parseLine(
+  text: string,
+): ParsedLine | (Omit<ParsedLine, "dataBytes" | "data"> & { dataText: string }) {
   const parsed = parseBytes(text, new TextEncoder().encode(text));
   if (parsed.kind !== "record") return parsed;
-  const { dataBytes, ...rest } = parsed;
+  const { dataBytes, data: _parsed, ...rest } = parsed;
   return { ...rest, dataText: new TextDecoder().decode(dataBytes) };
 }
 

@@ -4,7 +4,7 @@
  */
 import process from "node:process";
 import { defineCommand } from "citty";
-import { loadConfig } from "../config/load.ts";
+import { loadConfigFrom } from "../config/load.ts";
 import { ConnectorError } from "../errors.ts";
 import { checkConnection } from "../kafka/check.ts";
 import { createEmitter } from "../protocol/emit.ts";
@@ -13,12 +13,18 @@ export default defineCommand({
   meta: { name: "check", description: "Check that the config is valid and Kafka accepts writes" },
   args: {
     config: { type: "string", description: "Path to the config JSON file", valueHint: "FILE" },
+    "config-env": {
+      type: "string",
+      description: "Read the config JSON from this environment variable",
+      valueHint: "NAME",
+    },
   },
   run: async ({ args }) => {
     const emit = createEmitter();
     try {
-      if (!args.config) throw new ConnectorError("check needs --config FILE.", "config_error");
-      await checkConnection(await loadConfig(args.config, emit.redact));
+      await checkConnection(
+        await loadConfigFrom({ config: args.config, configEnv: args["config-env"] }, emit.redact),
+      );
       await emit.message({ type: "CONNECTION_STATUS", connectionStatus: { status: "SUCCEEDED" } });
     } catch (error) {
       const message = error instanceof ConnectorError ? error.message : `Unexpected error: ${String(error)}`;

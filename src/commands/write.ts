@@ -1,10 +1,10 @@
 /**
- * `write --config FILE --catalog FILE < messages`: the sync. Exits 0 only when every record was
+ * `write (--config FILE | --config-env NAME) [--catalog FILE] < messages`: the sync. Exits 0 only when every record was
  * acknowledged and every STATE echoed; otherwise a TRACE error says why and the exit code is 1.
  */
 import process from "node:process";
 import { defineCommand } from "citty";
-import { loadConfig, loadJsonFile } from "../config/load.ts";
+import { type ConfigSource, loadConfigFrom, loadJsonFile } from "../config/load.ts";
 import { ConnectorError } from "../errors.ts";
 import { toSecurityOptions } from "../kafka/security.ts";
 import { createSender } from "../kafka/sender.ts";
@@ -16,7 +16,17 @@ export default defineCommand({
   meta: { name: "write", description: "Write AirbyteMessages from stdin to Kafka" },
   args: {
     config: { type: "string", description: "Path to the config JSON file", valueHint: "FILE" },
-    catalog: { type: "string", description: "Path to the configured catalog JSON file", valueHint: "FILE" },
+    "config-env": {
+      type: "string",
+      description: "Read the config JSON from this environment variable",
+      valueHint: "NAME",
+    },
+    catalog: {
+      type: "string",
+      description:
+        "Path to the configured catalog JSON file (without it, every stream is routed by topic_pattern)",
+      valueHint: "FILE",
+    },
   },
   run: async ({ args }) => {
     const emit = createEmitter();
@@ -34,7 +44,7 @@ export default defineCommand({
 
     let setup: Awaited<ReturnType<typeof load>>;
     try {
-      setup = await load(args.config, args.catalog, emit);
+      setup = await load({ config: args.config, configEnv: args["config-env"] }, args.catalog, emit);
     } catch (error) {
       await fail(error);
       return;
@@ -71,12 +81,9 @@ export default defineCommand({
 
 // --- internal ---
 
-async function load(configPath: string | undefined, catalogPath: string | undefined, emit: Emitter) {
-  if (!configPath || !catalogPath) {
-    throw new ConnectorError("write needs --config FILE and --catalog FILE.", "config_error");
-  }
-  const config = await loadConfig(configPath, emit.redact);
-  const catalog = parseCatalog(await loadJsonFile(catalogPath, "catalog"));
+async function load(source: ConfigSource, catalogPath: string | undefined, emit: Emitter) {
+  const config = await loadConfigFrom(source, emit.redact);
+  const catalog = catalogPath ? parseCatalog(await loadJsonFile(catalogPath, "catalog")) : undefined;
   return { config, catalog };
 }
 

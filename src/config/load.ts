@@ -4,6 +4,7 @@
  * which may be a password.
  */
 import { readFile } from "node:fs/promises";
+import process from "node:process";
 import * as v from "valibot";
 import { ConnectorError, configError } from "../errors.ts";
 import { toSecurityOptions } from "../kafka/security.ts";
@@ -43,12 +44,47 @@ export function parseConfig(raw: unknown): Config {
  * is validated, so no message written from then on can carry one.
  */
 export async function loadConfig(path: string, redact: (secrets: string[]) => void): Promise<Config> {
-  const raw = await loadJsonFile(path, "config");
-  redact(secretValues(raw));
-  return parseConfig(raw);
+  return checkedConfig(await loadJsonFile(path, "config"), redact);
+}
+
+/**
+ * Where a command's config comes from: a file (`--config`, also a process substitution such as
+ * `--config <(vault read …)`), or an environment variable (`--config-env NAME`) — never the command
+ * line itself, where secrets would show in process listings.
+ */
+export interface ConfigSource {
+  config?: string | undefined;
+  configEnv?: string | undefined;
+}
+
+export async function loadConfigFrom(
+  source: ConfigSource,
+  redact: (secrets: string[]) => void,
+  env: Record<string, string | undefined> = process.env,
+): Promise<Config> {
+  if (source.config && source.configEnv)
+    throw configError("Give either --config FILE or --config-env NAME, not both.");
+  if (source.config) return loadConfig(source.config, redact);
+  if (!source.configEnv) throw configError("The config is missing: give --config FILE or --config-env NAME.");
+  const text = env[source.configEnv];
+  if (text === undefined || text.trim() === "") {
+    throw configError(`The environment variable ${source.configEnv} (--config-env) is not set.`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw configError(`The environment variable ${source.configEnv} (--config-env) is not valid JSON.`);
+  }
+  return checkedConfig(raw, redact);
 }
 
 // --- internal ---
+
+function checkedConfig(raw: unknown, redact: (secrets: string[]) => void): Config {
+  redact(secretValues(raw));
+  return parseConfig(raw);
+}
 
 function describeIssue(issue: v.BaseIssue<unknown>): string {
   const path = v.getDotPath(issue) ?? "config";

@@ -19,7 +19,8 @@ import { checkedTopicFor } from "./topic.ts";
 
 export interface WriteOptions {
   config: Config;
-  catalog: CatalogStream[];
+  /** The configured catalog; without one, every stream is routed by topic_pattern as it appears. */
+  catalog: CatalogStream[] | undefined;
   input: AsyncIterable<Uint8Array>;
   send: (records: EncodedRecord[]) => Promise<void>;
   emit: Emitter;
@@ -45,7 +46,13 @@ export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
   const { config, emit } = options;
-  const routes = routesByStream(config, options.catalog);
+  if (!options.catalog && config.message_key === "primary_key") {
+    throw new ConnectorError(
+      "message_key is primary_key, which needs the configured catalog: pass --catalog, or use message_key fields.",
+      "config_error",
+    );
+  }
+  const routes = routesByStream(config, options.catalog ?? []);
   const recordOptions: RecordOptions = {
     keyFormat: config.key_format,
     headers: config.headers,
@@ -106,7 +113,15 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
     if (line.text === undefined) return refuse(line.number, line.problem);
     const parsed = parseLine(line.text, line.bytes);
     if (parsed.kind === "record") {
-      const route = routes.get(parsed.stream.namespace)?.get(parsed.stream.name);
+      let route = routes.get(parsed.stream.namespace)?.get(parsed.stream.name);
+      if (!route && !options.catalog) {
+        try {
+          route = addRoute(routes, config, parsed.stream, []);
+        } catch (error) {
+          summary.failure ??= error as ConnectorError;
+          return undefined;
+        }
+      }
       if (!route) {
         const label = streamLabel(parsed.stream);
         return refuse(
@@ -154,7 +169,7 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
     }
   };
 
-  await announce(config, options.catalog, emit);
+  await announce(config, options.catalog ?? [], emit);
   const interrupted = await race(read(), options.signal);
   if (interrupted) {
     stopped = true;
@@ -201,19 +216,28 @@ function routesByStream(
   catalog: CatalogStream[],
 ): Map<string | undefined, Map<string, Route>> {
   const routes = new Map<string | undefined, Map<string, Route>>();
-  for (const { stream, primaryKey } of catalog) {
-    const topic = checkedTopicFor(config.topic_pattern, stream.namespace, stream.name, config.topic_naming);
-    const byName = routes.get(stream.namespace) ?? new Map<string, Route>();
-    routes.set(stream.namespace, byName);
-    byName.set(stream.name, {
-      key: streamKey(stream),
-      label: streamLabel(stream),
-      topic,
-      records: 0,
-      keyPaths: keyPathsFor(config, stream, primaryKey),
-    });
-  }
+  for (const { stream, primaryKey } of catalog) addRoute(routes, config, stream, primaryKey);
   return routes;
+}
+
+/** Adds the route of `stream`; throws a config error when its topic name or key cannot work. */
+function addRoute(
+  routes: Map<string | undefined, Map<string, Route>>,
+  config: Config,
+  stream: StreamId,
+  primaryKey: string[][],
+): Route {
+  const route: Route = {
+    key: streamKey(stream),
+    label: streamLabel(stream),
+    topic: checkedTopicFor(config.topic_pattern, stream.namespace, stream.name, config.topic_naming),
+    records: 0,
+    keyPaths: keyPathsFor(config, stream, primaryKey),
+  };
+  const byName = routes.get(stream.namespace) ?? new Map<string, Route>();
+  routes.set(stream.namespace, byName);
+  byName.set(stream.name, route);
+  return route;
 }
 
 function keyPathsFor(config: Config, stream: StreamId, primaryKey: string[][]): string[][] | undefined {

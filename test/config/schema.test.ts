@@ -75,7 +75,10 @@ describe("invalid configs name the field and why", () => {
     ],
     [{ delivery_timeout_ms: 1000, request_timeout_ms: 2000 }, "delivery_timeout_ms must be at least"],
     [{ protocol: { security_protocol: "KERBEROS" } }, "protocol.security_protocol must be"],
-    [{ message_key: "fields" }, 'message_key_fields must list at least one field path when message_key is "fields"'],
+    [
+      { message_key: "fields" },
+      'message_key_fields must list at least one field path when message_key is "fields"',
+    ],
     [{ message_key: "fields", message_key_fields: [[]] }, "message_key_fields.0 must not be empty"],
     [{ message_key: "primary" }, "message_key must be one of uuid, primary_key, fields, none"],
   ])("%p", (overrides, expected) => {

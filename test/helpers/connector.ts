@@ -29,8 +29,18 @@ export function jsonFile(name: string, value: unknown): string {
 /** The command line that runs the connector from source with the current Bun. */
 export const connectorCommand = (...args: string[]) => [process.execPath, MAIN, ...args];
 
-export async function runConnector(args: string[], stdin = "", timeoutMs = 60_000): Promise<RunResult> {
-  const child = Bun.spawn(connectorCommand(...args), { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+export async function runConnector(
+  args: string[],
+  stdin = "",
+  timeoutMs = 60_000,
+  env: Record<string, string> = {},
+): Promise<RunResult> {
+  const child = Bun.spawn(connectorCommand(...args), {
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, ...env },
+  });
   child.stdin.write(stdin);
   await child.stdin.end();
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);

@@ -248,11 +248,16 @@ describe("write fails loudly, never silently", () => {
     expect(error.message).toContain("Stream public.users asks for destination_sync_mode overwrite");
   });
 
-  it("a missing --catalog is a config error", async () => {
-    const s = sync();
-    const result = await runConnector(["write", "--config", s.config]);
+  it("a config is required, from a file or an environment variable", async () => {
+    const result = await runConnector(["write"]);
     expect(result.exitCode).toBe(1);
-    expect(traceError(result.messages).message).toBe("write needs --config FILE and --catalog FILE.");
+    expect(traceError(result.messages).message).toBe(
+      "The config is missing: give --config FILE or --config-env NAME.",
+    );
+    const unset = await runConnector(["write", "--config-env", "DK_TEST_UNSET_CONFIG"]);
+    expect(traceError(unset.messages).message).toBe(
+      "The environment variable DK_TEST_UNSET_CONFIG (--config-env) is not set.",
+    );
   });
 });
 
@@ -429,5 +434,45 @@ describe("message keys from the record's fields", () => {
     expect((await s.run(user({ id: 1 }))).exitCode).toBe(0);
     const [landed] = await readTopics(broker.bootstrap, [s.topic]);
     expect(landed?.key).toBeNull();
+  });
+});
+
+describe("pipelines without files", () => {
+  it("without --catalog every stream is routed by topic_pattern, config from an environment variable", async () => {
+    const prefix = uniqueName("pipe");
+    const config = JSON.stringify({
+      bootstrap_servers: broker.bootstrap,
+      topic_pattern: `${prefix}_{namespace}_{stream}`,
+    });
+    const input = `${record("users", { id: 1 })}${record("events", { n: 2 }, null)}{"type":"STATE","state":{"data":{"done":1}}}\n`;
+    const result = await runConnector(["write", "--config-env", "DK_CONFIG"], input, 60_000, {
+      DK_CONFIG: config,
+    });
+    expect(result.exitCode).toBe(0);
+    expect(ofType(result.messages, "STATE")).toHaveLength(1);
+    expect(await readTopics(broker.bootstrap, [`${prefix}_public_users`])).toHaveLength(1);
+    expect(await readTopics(broker.bootstrap, [`${prefix}__events`])).toHaveLength(1);
+  });
+
+  it("check reads its config through a process substitution", async () => {
+    const config = jsonFile("config.json", { bootstrap_servers: broker.bootstrap, topic_pattern: "x" });
+    const command = connectorCommand("check", "--config", `<(cat ${config})`).join(" ");
+    const child = Bun.spawn(["bash", "-c", command], { stdout: "pipe" });
+    const messages = JSON.parse((await new Response(child.stdout).text()).trim());
+    expect(await child.exited).toBe(0);
+    expect(messages).toEqual({ type: "CONNECTION_STATUS", connectionStatus: { status: "SUCCEEDED" } });
+  });
+
+  it("message_key primary_key without a catalog is a config error", async () => {
+    const config = jsonFile("config.json", {
+      bootstrap_servers: broker.bootstrap,
+      topic_pattern: "x",
+      message_key: "primary_key",
+    });
+    const result = await runConnector(["write", "--config", config], record("users", { id: 1 }));
+    expect(result.exitCode).toBe(1);
+    expect(traceError(result.messages).message).toContain(
+      "message_key is primary_key, which needs the configured catalog",
+    );
   });
 });

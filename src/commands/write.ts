@@ -95,5 +95,6 @@ function describe(summary: WriteSummary): string {
     `echoed ${summary.statesEchoed} STATE messages${summary.statesHeld ? `, held back ${summary.statesHeld} not covered by acknowledged records` : ""}`,
     `skipped ${summary.skippedLines} invalid lines`,
     `ignored ${ignored || "no other messages"}`,
+    ...(summary.topics.length > 0 ? [`topics: ${summary.topics.join(", ")}`] : []),
   ].join("; ");
 }

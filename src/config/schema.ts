@@ -274,6 +274,15 @@ export const ConfigObjectSchema = v.object({
       order: 27,
     }),
   ),
+  progress_interval_seconds: numeric({
+    type: "integer",
+    default: 30,
+    min: 0,
+    title: "Progress Interval",
+    description:
+      "Log the sync's progress (records, bytes, records/s, bytes awaiting acknowledgement) every this many seconds; 0 turns it off.",
+    order: 32,
+  }),
   key_format: choice(["string", "json"], "string", {
     title: "Key Format",
     description:

@@ -41,6 +41,8 @@ export interface Dispatcher {
   /** The first delivery failure, once there is one; nothing more is sent after it. */
   readonly failure: unknown;
   readonly inFlight: number;
+  /** Bytes of records taken and not yet acknowledged (pending and in flight). */
+  readonly heldBytes: number;
 }
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
@@ -138,6 +140,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     },
     get inFlight() {
       return inFlight;
+    },
+    get heldBytes() {
+      return pendingBytes + inFlightBytes;
     },
   };
 

@@ -32,6 +32,8 @@ export interface WriteOptions {
 
 export interface WriteSummary {
   records: number;
+  /** Per topic: records, bytes and the sync's duration, for the summary. */
+  topics: string[];
   /** Records per stream, by label (`namespace.name`), in catalog order. */
   recordsByStream: [string, number][];
   statesEchoed: number;
@@ -62,6 +64,7 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
   const summary: WriteSummary = {
     records: 0,
     recordsByStream: [],
+    topics: [],
     statesEchoed: 0,
     statesHeld: 0,
     skippedLines: 0,
@@ -145,6 +148,7 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
         );
       }
       route.records++;
+      route.bytes += encoded.size;
       return dispatcher.add(encoded, ledger.record(route.key));
     }
     if (parsed.kind === "state") {
@@ -170,6 +174,31 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
   };
 
   await announce(config, options.catalog ?? [], emit);
+  const started = Date.now();
+  const timers: Timers = options.timers ?? {
+    set: (callback, ms) => setTimeout(callback, ms),
+    clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  };
+  let progressTimer: unknown;
+  const progress = () => {
+    let records = 0;
+    let bytes = 0;
+    for (const byName of routes.values()) {
+      for (const route of byName.values()) {
+        records += route.records;
+        bytes += route.bytes;
+      }
+    }
+    const seconds = Math.max((Date.now() - started) / 1000, 0.001);
+    void emit.log(
+      "INFO",
+      `Progress: ${records} records, ${megabytes(bytes)} MB written in ${seconds.toFixed(0)} s (${Math.round(records / seconds)} records/s); ${megabytes(dispatcher.heldBytes)} MB awaiting acknowledgement.`,
+    );
+    progressTimer = timers.set(progress, config.progress_interval_seconds * 1000);
+  };
+  if (config.progress_interval_seconds > 0) {
+    progressTimer = timers.set(progress, config.progress_interval_seconds * 1000);
+  }
   const interrupted = await race(read(), options.signal);
   if (interrupted) {
     stopped = true;
@@ -186,7 +215,18 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
     release();
     frozen = true;
   }
+  timers.clear(progressTimer);
   if (dispatcher.failure !== undefined) summary.failure = asConnectorError(dispatcher.failure);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  for (const byName of routes.values()) {
+    for (const route of byName.values()) {
+      if (route.records > 0) {
+        summary.topics.push(
+          `${route.topic}: ${route.records} records, ${megabytes(route.bytes)} MB in ${seconds} s`,
+        );
+      }
+    }
+  }
   for (const byName of routes.values()) {
     for (const route of byName.values()) {
       if (route.records > 0) {
@@ -209,6 +249,8 @@ interface Route {
   keyPaths: string[][] | undefined;
   topic: string;
   records: number;
+  /** Bytes written, as Kafka counts them (key, value, headers and record overhead). */
+  bytes: number;
 }
 
 function routesByStream(
@@ -232,6 +274,7 @@ function addRoute(
     label: streamLabel(stream),
     topic: checkedTopicFor(config.topic_pattern, stream.namespace, stream.name, config.topic_naming),
     records: 0,
+    bytes: 0,
     keyPaths: keyPathsFor(config, stream, primaryKey),
   };
   const byName = routes.get(stream.namespace) ?? new Map<string, Route>();
@@ -279,6 +322,10 @@ async function announce(config: Config, catalog: CatalogStream[], emit: Emitter)
       'acks is "0": the broker acknowledges nothing, so STATEs are echoed once records are written to the socket. This setting gives no delivery guarantee.',
     );
   }
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / 1_000_000).toFixed(1);
 }
 
 function asConnectorError(error: unknown): ConnectorError {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "bun:test";
 import { runWrite, type WriteOptions } from "../../src/pipeline/write.ts";
 import type { CatalogStream } from "../../src/protocol/catalog.ts";
 import { configWith } from "../helpers/config.ts";
-import { autoSender, capturedEmitter, chunksOf, handSender, settle } from "../helpers/fakes.ts";
+import { autoSender, capturedEmitter, chunksOf, handSender, handTimers, settle } from "../helpers/fakes.ts";
 
 const catalog: CatalogStream[] = [
   { stream: { name: "users", namespace: "public" }, destinationSyncMode: "append", primaryKey: [] },
@@ -285,5 +285,30 @@ describe("write: configuration problems found in the catalog", () => {
         emit: output.emit,
       }),
     ).rejects.toThrow("stream public.users has no primary key in the catalog");
+  });
+
+  it("logs progress every progress_interval_seconds, and a per-topic summary at the end", async () => {
+    const output = capturedEmitter();
+    const sender = handSender();
+    const clock = handTimers();
+    const promise = runWrite({
+      config: configWith({ progress_interval_seconds: 5, linger_ms: 0 }),
+      catalog,
+      input: chunksOf(`${rec("users", 1)}\n${rec("users", 2)}\n`),
+      send: sender.send,
+      emit: output.emit,
+      timers: clock.timers,
+    });
+    await settle();
+    clock.fire(0); // the batch's linger
+    clock.fire(5000); // progress
+    expect(JSON.stringify(output.messages())).toMatch(
+      /Progress: 2 records, 0\.0 MB written in \d+ s \(\d+ records\/s\); 0\.0 MB awaiting acknowledgement\./,
+    );
+    for (const send of sender.sends) send.resolve();
+    const summary = await promise;
+    expect(summary.topics).toEqual([
+      expect.stringMatching(/^public_users: 2 records, 0\.0 MB in \d+\.\d s$/),
+    ]);
   });
 });

@@ -3,7 +3,7 @@
  * separate from the connector, so what it reports is what Kafka holds.
  */
 import { randomUUID } from "node:crypto";
-import { Admin, Consumer } from "@platformatic/kafka";
+import { Admin, ConfigResourceTypes, Consumer } from "@platformatic/kafka";
 
 export interface LandedRecord {
   topic: string;
@@ -96,6 +96,29 @@ export async function listTopics(bootstrap: string): Promise<string[]> {
   const admin = new Admin({ clientId: "destination-kafka-admin", bootstrapBrokers: bootstrap.split(",") });
   try {
     return await admin.listTopics();
+  } finally {
+    await admin.close();
+  }
+}
+
+/** A topic's partition count and the values of the given topic configs, as the cluster reports them. */
+export async function describeTopic(
+  bootstrap: string,
+  topic: string,
+  configKeys: string[],
+): Promise<{ partitions: number; configs: Record<string, string | null> }> {
+  const admin = new Admin({ clientId: "destination-kafka-admin", bootstrapBrokers: bootstrap.split(",") });
+  try {
+    const metadata = await admin.metadata({ topics: [topic] });
+    const [description] = await admin.describeConfigs({
+      resources: [
+        { resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configurationKeys: configKeys },
+      ],
+    });
+    const configs = Object.fromEntries(
+      (description?.configs ?? []).map((config) => [config.name, config.value ?? null]),
+    );
+    return { partitions: metadata.topics.get(topic)?.partitionsCount ?? 0, configs };
   } finally {
     await admin.close();
   }

@@ -22,10 +22,13 @@ export default defineCommand({
   run: async ({ args }) => {
     const emit = createEmitter();
     try {
-      await checkConnection(
+      const note = await checkConnection(
         await loadConfigFrom({ config: args.config, configEnv: args["config-env"] }, emit.redact),
       );
-      await emit.message({ type: "CONNECTION_STATUS", connectionStatus: { status: "SUCCEEDED" } });
+      await emit.message({
+        type: "CONNECTION_STATUS",
+        connectionStatus: { status: "SUCCEEDED", ...(note ? { message: note } : {}) },
+      });
     } catch (error) {
       const message = error instanceof ConnectorError ? error.message : `Unexpected error: ${String(error)}`;
       await emit.message({

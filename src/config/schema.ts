@@ -274,6 +274,44 @@ export const ConfigObjectSchema = v.object({
       order: 27,
     }),
   ),
+  create_topics: v.pipe(
+    v.nullish(
+      v.object({
+        partitions: numeric({
+          type: "integer",
+          default: 1,
+          min: 1,
+          max: 1_000_000,
+          title: "Partitions",
+          description: "Partitions of each created topic.",
+          order: 0,
+        }),
+        replication_factor: numeric({
+          type: "integer",
+          default: 1,
+          min: 1,
+          max: 32_767,
+          title: "Replication Factor",
+          description: "Replicas of each partition of a created topic.",
+          order: 1,
+        }),
+        configs: v.pipe(
+          v.nullish(v.record(v.string(), v.string("must be a string")), {}),
+          v.metadata({
+            title: "Topic Configs",
+            description: 'Topic-level configs of created topics, e.g. {"cleanup.policy": "compact"}.',
+            order: 2,
+          }),
+        ),
+      }),
+    ),
+    v.metadata({
+      title: "Create Topics",
+      description:
+        "Create missing topics before their first record, with these settings, instead of relying on the broker's auto.create.topics.enable. Existing topics are never changed.",
+      order: 33,
+    }),
+  ),
   progress_interval_seconds: numeric({
     type: "integer",
     default: 30,

@@ -12,10 +12,16 @@ import { withDeadline } from "../deadline.ts";
 import { checkedTopicFor } from "../pipeline/topic.ts";
 import { attempt } from "./attempt.ts";
 import { ACKS, toProducerOptions } from "./client-options.ts";
+import { classifyKafkaError } from "./errors.ts";
 import { closedConnectionHint } from "./security.ts";
+import { createTopicCreator, topicExists } from "./topic-creator.ts";
 
-/** Resolves when the cluster answered (and took the test message); rejects with the cause. */
-export async function checkConnection(config: Config): Promise<void> {
+/**
+ * Resolves when the cluster answered (and took the test message), with a note for the user when there
+ * is something to say (whether the one topic of a fixed pattern exists or will be created); rejects
+ * with the cause.
+ */
+export async function checkConnection(config: Config): Promise<string | undefined> {
   const options = toProducerOptions(config);
   // One try per client call: retries happen in `attempt`, under our deadline.
   options.retries = 0;
@@ -23,16 +29,33 @@ export async function checkConnection(config: Config): Promise<void> {
   const bootstrap = config.bootstrap_servers;
   const closedHint = closedConnectionHint(config.protocol);
   const metadataBound = { ms: config.max_block_ms, setting: "max_block_ms", retries: config.retries };
+  const creator = config.create_topics ? createTopicCreator(config, config.create_topics) : undefined;
+  let note: string | undefined;
   try {
     await attempt(
       { ...metadataBound, context: { action: "connecting to the cluster", bootstrap, closedHint } },
       () => producer.metadata({ topics: [] }),
     );
-    if (!config.test_topic) return;
+    const fixed = !/\{(stream|namespace)\}/.test(config.topic_pattern);
+    if (config.create_topics && fixed) {
+      const target = checkedTopicFor(config.topic_pattern, undefined, "", config.topic_naming);
+      const { partitions, replication_factor } = config.create_topics;
+      note = (await topicExists(producer, target))
+        ? `Topic ${target} exists; create_topics leaves it as it is.`
+        : `Topic ${target} does not exist; write will create it with ${partitions} partition(s) and replication factor ${replication_factor}.`;
+    }
+    if (!config.test_topic) return note;
     const topic = checkedTopicFor(config.test_topic, undefined, "", config.topic_naming);
     const context = { action: "producing the test message", topic, bootstrap, closedHint };
+    if (creator) {
+      await creator
+        .ensure(topic, () => topicExists(producer, topic))
+        .catch((error: unknown) => {
+          throw classifyKafkaError(error, { ...context, action: "creating the test topic" });
+        });
+    }
     await attempt({ ...metadataBound, context }, () =>
-      producer.metadata({ topics: [topic], autocreateTopics: true }),
+      producer.metadata({ topics: [topic], autocreateTopics: !config.create_topics }),
     );
     const id = uuidv4();
     const value = `{"_airbyte_ab_id":"${id}","_airbyte_stream":"test-topic-stream","_airbyte_emitted_at":${Date.now()},"_airbyte_data":{"test-key":"test-value"}}`;
@@ -45,7 +68,9 @@ export async function checkConnection(config: Config): Promise<void> {
           messages: [{ topic, key: Buffer.from(id), value: Buffer.from(value) }],
         }),
     );
+    return note;
   } finally {
+    await creator?.close().catch(() => undefined);
     await withDeadline(producer.close(true), 2000, () => new Error("close timed out")).catch(() => undefined);
   }
 }

@@ -4,7 +4,7 @@
  * where no runtime can honour it, listed in config/unhonoured.ts.
  */
 import type { Buffer } from "node:buffer";
-import type { ProducerOptions } from "@platformatic/kafka";
+import type { BaseOptions, ProducerOptions } from "@platformatic/kafka";
 import type { Config } from "../config/schema.ts";
 import { javaPartitioner } from "./partitioner.ts";
 import { toSecurityOptions } from "./security.ts";
@@ -20,26 +20,34 @@ export function retryDelayMs(attempt: number): number {
   return Math.min(100 * 2 ** Math.max(0, attempt - 1), 1000);
 }
 
-/** A fresh object each call: the client writes into the options it is given. */
-export function toProducerOptions(config: Config): KafkaProducerOptions {
+/** What every client (producer, admin) shares: where the cluster is, how to log in, how long to wait. */
+export function toClientOptions(config: Config): BaseOptions {
   const { sasl, tls } = toSecurityOptions(config.protocol);
   return {
     ...(sasl ? { sasl } : {}),
     ...(tls ? { tls } : {}),
     clientId: config.client_id,
     bootstrapBrokers: bootstrapList(config.bootstrap_servers),
-    acks: ACKS[config.acks],
-    idempotent: config.enable_idempotence,
-    compression: config.compression_type,
-    maxInflights: config.sync_producer ? 1 : config.max_in_flight_requests_per_connection,
     connectTimeout: config.socket_connection_setup_timeout_ms,
     requestTimeout: config.request_timeout_ms,
     timeout: config.request_timeout_ms,
     retries: config.retries,
     retryDelay: (_client, _operation, attempt) => retryDelayMs(attempt),
+  };
+}
+
+/** A fresh object each call: the client writes into the options it is given. */
+export function toProducerOptions(config: Config): KafkaProducerOptions {
+  return {
+    ...toClientOptions(config),
+    acks: ACKS[config.acks],
+    idempotent: config.enable_idempotence,
+    compression: config.compression_type,
+    maxInflights: config.sync_producer ? 1 : config.max_in_flight_requests_per_connection,
     // The Java client's metadata requests let the broker create a missing topic when the broker's
-    // auto.create.topics.enable allows it; this client asks for that only when told to.
-    autocreateTopics: true,
+    // auto.create.topics.enable allows it; this client asks for that only when told to. With
+    // create_topics we create topics ourselves, so the broker's defaults never win the race.
+    autocreateTopics: !config.create_topics,
     // Keyed records land where the Java client would put them (and the client's BigInt port is slow).
     partitioner: javaPartitioner,
   };

@@ -34,6 +34,7 @@ interface Outcome {
 
 export function directSend(producer: Producer, config: Config): (records: EncodedRecord[]) => Promise<void> {
   const acks = ACKS[config.acks];
+  const autocreateTopics = !config.create_topics;
   // Keyless records of one send stay together on one partition, the next send's on the next one, as
   // Java's default partitioner sticks to a partition per batch.
   let keylessRound = 0;
@@ -69,7 +70,7 @@ export function directSend(producer: Producer, config: Config): (records: Encode
     // in-sync replicas) rather than only the timeout.
     const giveUpAt = Date.now() + config.delivery_timeout_ms;
     const topics = [...new Set(records.map((record) => record.topic))];
-    let metadata = await producer.metadata({ topics, autocreateTopics: true });
+    let metadata = await producer.metadata({ topics, autocreateTopics });
     let pending = encodeBatches(records, metadata, config, keylessRound++);
     for (let attempt = 0; ; attempt++) {
       const outcome: Outcome = { retry: [], fatal: undefined, lastError: undefined };
@@ -81,7 +82,7 @@ export function directSend(producer: Producer, config: Config): (records: Encode
       const outOfTime = Date.now() + delay + config.request_timeout_ms > giveUpAt;
       if ((attempt >= config.retries || outOfTime) && outcome.lastError) throw withTopic(outcome.lastError);
       await new Promise((resolve) => setTimeout(resolve, delay));
-      metadata = await producer.metadata({ topics, autocreateTopics: true, forceUpdate: true });
+      metadata = await producer.metadata({ topics, autocreateTopics, forceUpdate: true });
       pending = outcome.retry;
     }
   };

@@ -13,6 +13,7 @@ import { toProducerOptions } from "./client-options.ts";
 import { directSend, TopicSendError } from "./direct-send.ts";
 import { classifyKafkaError } from "./errors.ts";
 import { closedConnectionHint } from "./security.ts";
+import { createTopicCreator, topicExists } from "./topic-creator.ts";
 
 export interface Sender {
   send(records: EncodedRecord[]): Promise<void>;
@@ -25,15 +26,31 @@ export function createSender(config: Config): Sender {
   const bootstrap = config.bootstrap_servers;
   const closedHint = closedConnectionHint(config.protocol);
   const topicsReady = new Map<string, Promise<void>>();
+  const autocreateTopics = !config.create_topics;
+  const creator = config.create_topics ? createTopicCreator(config, config.create_topics) : undefined;
+
+  const lookUp = (topic: string) =>
+    attempt(
+      {
+        context: { action: "looking up the topic", topic, bootstrap, closedHint },
+        ms: config.max_block_ms,
+        setting: "max_block_ms",
+        retries: config.retries,
+      },
+      () => producer.metadata({ topics: [topic], autocreateTopics, retries: 0 }),
+    ).then(() => undefined);
 
   const ready = (topic: string): Promise<void> => {
     let promise = topicsReady.get(topic);
     if (!promise) {
-      const context = { action: "looking up the topic", topic, bootstrap, closedHint };
-      promise = attempt(
-        { context, ms: config.max_block_ms, setting: "max_block_ms", retries: config.retries },
-        () => producer.metadata({ topics: [topic], autocreateTopics: true, retries: 0 }),
-      ).then(() => undefined);
+      promise = creator
+        ? creator
+            .ensure(topic, () => topicExists(producer, topic))
+            .catch((error: unknown) => {
+              throw classifyKafkaError(error, { action: "creating the topic", topic, bootstrap, closedHint });
+            })
+            .then(() => lookUp(topic))
+        : lookUp(topic);
       topicsReady.set(topic, promise);
     }
     return promise;
@@ -67,6 +84,7 @@ export function createSender(config: Config): Sender {
       }
     },
     async close() {
+      await creator?.close().catch(() => undefined);
       await withDeadline(producer.close(true), 5000, () => new Error("close timed out")).catch(
         () => undefined,
       );

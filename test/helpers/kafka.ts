@@ -50,3 +50,9 @@ export function listTopics(bootstrap: string) {
   assertLoopback(bootstrap);
   return topics.listTopics(bootstrap);
 }
+
+/** A loopback topic's partition count and chosen configs. */
+export function describeTopic(bootstrap: string, topic: string, configKeys: string[]) {
+  assertLoopback(bootstrap);
+  return topics.describeTopic(bootstrap, topic, configKeys);
+}

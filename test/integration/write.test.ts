@@ -9,7 +9,14 @@ import {
   startConnector,
   traceError,
 } from "../helpers/connector.ts";
-import { createTopic, readTopics, type TestBroker, testBroker, uniqueName } from "../helpers/kafka.ts";
+import {
+  createTopic,
+  describeTopic,
+  readTopics,
+  type TestBroker,
+  testBroker,
+  uniqueName,
+} from "../helpers/kafka.ts";
 
 let broker: TestBroker;
 let noauto: TestBroker;
@@ -474,5 +481,53 @@ describe("pipelines without files", () => {
     expect(traceError(result.messages).message).toContain(
       "message_key is primary_key, which needs the configured catalog",
     );
+  });
+});
+
+describe("create_topics", () => {
+  const createSettings = { partitions: 3, replication_factor: 1, configs: { "cleanup.policy": "compact" } };
+
+  it("creates a missing topic with the asked partitions and configs, where the broker would not", async () => {
+    const s = sync({ create_topics: createSettings }, noauto.bootstrap);
+    const result = await write(s, `${record("users", { id: 1 })}{"type":"STATE","state":{"data":{}}}\n`);
+    expect(result.exitCode).toBe(0);
+    expect(ofType(result.messages, "STATE")).toHaveLength(1);
+    const topic = s.topic("public", "users");
+    expect(await describeTopic(noauto.bootstrap, topic, ["cleanup.policy"])).toEqual({
+      partitions: 3,
+      configs: { "cleanup.policy": "compact" },
+    });
+    expect(await readTopics(noauto.bootstrap, [topic])).toHaveLength(1);
+  });
+
+  it("never changes a topic that exists", async () => {
+    const s = sync({ create_topics: createSettings }, noauto.bootstrap);
+    const topic = s.topic("public", "users");
+    await createTopic(noauto.bootstrap, topic, { "cleanup.policy": "delete" }, { partitions: 1 });
+    expect((await write(s, record("users", { id: 1 }))).exitCode).toBe(0);
+    expect(await describeTopic(noauto.bootstrap, topic, ["cleanup.policy"])).toEqual({
+      partitions: 1,
+      configs: { "cleanup.policy": "delete" },
+    });
+  });
+
+  it("check says whether a fixed topic exists or will be created", async () => {
+    const topic = uniqueName("fixed");
+    const config = {
+      bootstrap_servers: noauto.bootstrap,
+      topic_pattern: topic,
+      create_topics: createSettings,
+    };
+    const before = await runConnector(["check", "--config", jsonFile("config.json", config)]);
+    expect(before.messages[0]?.connectionStatus).toEqual({
+      status: "SUCCEEDED",
+      message: `Topic ${topic} does not exist; write will create it with 3 partition(s) and replication factor 1.`,
+    });
+    await createTopic(noauto.bootstrap, topic);
+    const after = await runConnector(["check", "--config", jsonFile("config.json", config)]);
+    expect(after.messages[0]?.connectionStatus).toEqual({
+      status: "SUCCEEDED",
+      message: `Topic ${topic} exists; create_topics leaves it as it is.`,
+    });
   });
 });

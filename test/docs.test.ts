@@ -1,6 +1,7 @@
 import { describe, expect, it } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { parseConfig } from "../src/config/load.ts";
 import { ConfigObjectSchema } from "../src/config/schema.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
@@ -11,6 +12,18 @@ describe("the README stays true to the code", () => {
 
   it("documents every config field in the configuration table, and no other", () => {
     expect([...tableFields].sort()).toEqual(Object.keys(ConfigObjectSchema.entries).sort());
+  });
+
+  it("every full config example in it is a valid config", () => {
+    const examples = [...readme.matchAll(/```json\n([\s\S]*?)```/g)]
+      .map((match) => match[1] ?? "")
+      // Examples with placeholders ("...", a certificate left out) show shape only.
+      .filter(
+        (text) =>
+          text.trim().startsWith("{") && text.includes('"bootstrap_servers"') && !text.includes("..."),
+      );
+    expect(examples.length).toBeGreaterThanOrEqual(4);
+    for (const example of examples) expect(() => parseConfig(JSON.parse(example))).not.toThrow();
   });
 
   it("names the two commands a new user runs", () => {

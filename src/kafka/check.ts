@@ -40,9 +40,18 @@ export async function checkConnection(config: Config): Promise<string | undefine
     if (config.create_topics && fixed) {
       const target = checkedTopicFor(config.topic_pattern, undefined, "", config.topic_naming);
       const { partitions, replication_factor } = config.create_topics;
-      note = (await topicExists(producer, target))
-        ? `Topic ${target} exists; create_topics leaves it as it is.`
-        : `Topic ${target} does not exist; write will create it with ${partitions} partition(s) and replication factor ${replication_factor}.`;
+      if (await topicExists(producer, target))
+        note = `Topic ${target} exists; create_topics leaves it as it is.`;
+      else {
+        await creator?.dryRun(target).catch((error: unknown) => {
+          throw classifyKafkaError(error, {
+            action: "validating the creation of the topic",
+            topic: target,
+            bootstrap,
+          });
+        });
+        note = `Topic ${target} does not exist; write will create it with ${partitions} partition(s) and replication factor ${replication_factor} (the cluster accepted these settings and this client's right to create it in a dry run).`;
+      }
     }
     if (!config.test_topic) return note;
     const topic = checkedTopicFor(config.test_topic, undefined, "", config.topic_naming);

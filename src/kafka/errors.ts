@@ -43,6 +43,12 @@ interface Cause {
   code: (error: Error) => string | undefined;
 }
 
+/** The broker's own explanation, when it gave one (it names settings, never data or secrets). */
+const brokerSays = (error: Error) => {
+  const said = (error as ProtocolError).serverErrorMessage as string | null | undefined;
+  return said ? ` (the broker says: ${said.replace(/\.$/, "")})` : "";
+};
+
 const topicName = (c: ErrorContext) => (c.topic === undefined ? "the topic" : `topic ${c.topic}`);
 const codeOf = (error: Error) => (error as NodeJS.ErrnoException).code;
 const apiIdOf = (error: Error) => (error instanceof ProtocolError ? (error.apiId as string) : undefined);
@@ -109,6 +115,21 @@ const CAUSES: Cause[] = [
     (c) => `the broker refused ${topicName(c)} as an invalid topic name.`,
   ),
   protocolCause("POLICY_VIOLATION", "config_error", (c) => `a broker policy refused ${topicName(c)}.`),
+  protocolCause(
+    "INVALID_REPLICATION_FACTOR",
+    "config_error",
+    (c, e) => `the cluster refused the replication factor for ${topicName(c)}${brokerSays(e)}.`,
+  ),
+  protocolCause(
+    "INVALID_PARTITIONS",
+    "config_error",
+    (c, e) => `the cluster refused the partition count for ${topicName(c)}${brokerSays(e)}.`,
+  ),
+  protocolCause(
+    "INVALID_CONFIG",
+    "config_error",
+    (c, e) => `the cluster refused a topic config in create_topics for ${topicName(c)}${brokerSays(e)}.`,
+  ),
   protocolCause(
     "NOT_ENOUGH_REPLICAS",
     "transient_error",

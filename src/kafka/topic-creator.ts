@@ -4,7 +4,14 @@
  * only a topic that is missing is created, and "already exists" (another writer was first) counts as
  * done.
  */
-import { Admin, type Producer } from "@platformatic/kafka";
+import {
+  Admin,
+  type CallbackWithPromise,
+  type Connection,
+  createTopicsV7,
+  kGetBootstrapConnection,
+  type Producer,
+} from "@platformatic/kafka";
 import type { Config } from "../config/schema.ts";
 import { toClientOptions } from "./client-options.ts";
 import { classifyKafkaError } from "./errors.ts";
@@ -12,6 +19,8 @@ import { classifyKafkaError } from "./errors.ts";
 export interface TopicCreator {
   /** Creates `topic` unless it exists. */
   ensure(topic: string, exists: () => Promise<boolean>): Promise<void>;
+  /** Asks the cluster to validate creating `topic` without creating it (authorization, settings). */
+  dryRun(topic: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,6 +43,30 @@ export function createTopicCreator(
         if (!alreadyExists(error)) throw error;
       }
     },
+    dryRun: (topic) =>
+      new Promise<void>((resolve, reject) => {
+        // The client's Admin always creates for real; the request itself has validate_only.
+        (admin as unknown as ConnectionSource)[kGetBootstrapConnection]((error, connection) => {
+          if (error || !connection) {
+            reject(error);
+            return;
+          }
+          const request = {
+            name: topic,
+            numPartitions: settings.partitions,
+            replicationFactor: settings.replication_factor,
+            assignments: [],
+            configs: Object.entries(settings.configs ?? {}).map(([name, value]) => ({ name, value })),
+          };
+          createTopicsV7.api(
+            connection,
+            [request],
+            config.request_timeout_ms,
+            true,
+            (failure: Error | null) => (failure ? reject(failure) : resolve()),
+          );
+        });
+      }),
     close: () => admin.close(),
   };
 }
@@ -51,6 +84,10 @@ export function topicExists(producer: Producer, topic: string): Promise<boolean>
 }
 
 // --- internal ---
+
+interface ConnectionSource {
+  [kGetBootstrapConnection](callback: CallbackWithPromise<Connection>): void;
+}
 
 function alreadyExists(error: unknown): boolean {
   const seen = new Set<unknown>();

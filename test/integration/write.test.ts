@@ -12,6 +12,7 @@ import {
 import {
   createTopic,
   describeTopic,
+  listTopics,
   readTopics,
   type TestBroker,
   testBroker,
@@ -521,7 +522,7 @@ describe("create_topics", () => {
     const before = await runConnector(["check", "--config", jsonFile("config.json", config)]);
     expect(before.messages[0]?.connectionStatus).toEqual({
       status: "SUCCEEDED",
-      message: `Topic ${topic} does not exist; write will create it with 3 partition(s) and replication factor 1.`,
+      message: `Topic ${topic} does not exist; write will create it with 3 partition(s) and replication factor 1 (the cluster accepted these settings and this client's right to create it in a dry run).`,
     });
     await createTopic(noauto.bootstrap, topic);
     const after = await runConnector(["check", "--config", jsonFile("config.json", config)]);
@@ -529,5 +530,22 @@ describe("create_topics", () => {
       status: "SUCCEEDED",
       message: `Topic ${topic} exists; create_topics leaves it as it is.`,
     });
+  });
+
+  it("check fails when the cluster would refuse to create the topic, naming why, and creates nothing", async () => {
+    const topic = uniqueName("fixed");
+    const config = {
+      bootstrap_servers: noauto.bootstrap,
+      topic_pattern: topic,
+      create_topics: { partitions: 1, replication_factor: 3 },
+    };
+    const result = await runConnector(["check", "--config", jsonFile("config.json", config)]);
+    expect(result.exitCode).toBe(1);
+    const status = result.messages[0]?.connectionStatus as { status: string; message: string };
+    expect(status.status).toBe("FAILED");
+    expect(status.message).toContain(`validating the creation of the topic (topic ${topic})`);
+    expect(status.message).toContain("the cluster refused the replication factor");
+    expect(status.message).toContain("only 1 broker(s) are registered");
+    expect(await listTopics(noauto.bootstrap)).not.toContain(topic);
   });
 });

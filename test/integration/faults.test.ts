@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { ensureBroker, stopBroker } from "../../scripts/kafka/broker.ts";
+import {
+  awaitPartition,
+  type ClusterHandle,
+  ensureCluster,
+  killNode,
+  partitionLeader,
+  restartNode,
+} from "../../scripts/kafka/cluster.ts";
+import { assertLoopback } from "../../scripts/kafka/loopback.ts";
+import { jsonFile, ofType, startConnector } from "../helpers/connector.ts";
+import { createTopic, readTopics, uniqueName } from "../helpers/kafka.ts";
+
+const CLUSTER = "faults";
+let cluster: ClusterHandle;
+
+beforeAll(async () => {
+  cluster = await ensureCluster({ name: CLUSTER, nodes: 3 });
+  assertLoopback(cluster.bootstrap);
+}, 180_000);
+
+afterAll(async () => {
+  // Bring every node back for the next test run; the cluster itself is reused.
+  for (const node of cluster.nodes) await restartNode(CLUSTER, node.nodeId).catch(() => undefined);
+}, 120_000);
+
+const record = (i: number) => `{"type":"RECORD","record":{"stream":"s","data":{"i":${i}},"emitted_at":1}}\n`;
+
+describe("faults on a 3-broker cluster (RF 3, min ISR 2)", () => {
+  it.each([
+    ["acks all", { acks: "all" }],
+    ["idempotence", { acks: "all", enable_idempotence: true }],
+  ])(
+    "killing the partition leader mid-sync (%s): the sync completes with every record in Kafka",
+    async (label, settings) => {
+      const topic = uniqueName("leader");
+      await createTopic(
+        cluster.bootstrap,
+        topic,
+        { "min.insync.replicas": "2" },
+        { partitions: 1, replicas: 3 },
+      );
+      const config = jsonFile("config.json", {
+        bootstrap_servers: cluster.bootstrap,
+        topic_pattern: topic,
+        request_timeout_ms: 5000,
+        delivery_timeout_ms: 60000,
+        max_block_ms: "30000",
+        ...settings,
+      });
+      const catalog = jsonFile("catalog.json", {
+        streams: [{ stream: { name: "s" }, destination_sync_mode: "append" }],
+      });
+      const live = startConnector(["write", "--config", config, "--catalog", catalog]);
+      const total = 6000;
+      let i = 0;
+      const feed = (count: number, round: number) => {
+        let chunk = "";
+        for (let end = i + count; i < end; i++) chunk += record(i);
+        live.write(`${chunk}{"type":"STATE","state":{"data":{"round":${round}}}}\n`);
+      };
+      feed(2000, 1);
+      await live.waitFor((m) => m.type === "STATE", 30_000);
+      const leader = await partitionLeader(cluster.bootstrap, topic);
+      await killNode(CLUSTER, leader);
+      feed(2000, 2);
+      await awaitPartition(CLUSTER, topic, (state) => state.leader !== leader && state.leader >= 0, {
+        timeoutMs: 30_000,
+      });
+      feed(total - i, 3);
+      await live.end();
+      const result = await live.finished(90_000);
+      expect(ofType(result.messages, "TRACE")).toEqual([]);
+      expect(result.exitCode).toBe(0);
+      expect(ofType(result.messages, "STATE")).toHaveLength(3);
+      const landed = await readTopics(cluster.bootstrap, [topic], 60_000);
+      const seen = landed.map((r) => JSON.parse(r.value)._airbyte_data.i as number);
+      expect(new Set(seen).size).toBe(total); // every record is there
+      if (label === "idempotence") expect(seen).toHaveLength(total); // and none twice
+      await restartNode(CLUSTER, leader);
+    },
+    180_000,
+  );
+});
+
+describe("an outage longer than delivery_timeout_ms", () => {
+  it("fails the sync with a transient_error TRACE within the configured time; every echoed STATE is covered", async () => {
+    const broker = await ensureBroker({ name: "outage" });
+    assertLoopback(broker.bootstrap);
+    const topic = uniqueName("outage");
+    const config = jsonFile("config.json", {
+      bootstrap_servers: broker.bootstrap,
+      topic_pattern: topic,
+      acks: "all",
+      request_timeout_ms: 2000,
+      delivery_timeout_ms: 6000,
+      max_block_ms: "3000",
+      socket_connection_setup_timeout_ms: "1000",
+    });
+    const catalog = jsonFile("catalog.json", {
+      streams: [{ stream: { name: "s" }, destination_sync_mode: "append" }],
+    });
+    const live = startConnector(["write", "--config", config, "--catalog", catalog]);
+    let input = "";
+    for (let i = 0; i < 500; i++) input += record(i);
+    live.write(`${input}{"type":"STATE","state":{"data":{"round":1}}}\n`);
+    await live.waitFor((m) => m.type === "STATE", 30_000);
+    // The STATE is out: the records before it are readable.
+    expect(await readTopics(broker.bootstrap, [topic])).toHaveLength(500);
+
+    await stopBroker("outage");
+    const stopped = Date.now();
+    input = "";
+    for (let i = 500; i < 1000; i++) input += record(i);
+    live.write(`${input}{"type":"STATE","state":{"data":{"round":2}}}\n`);
+    await live.end();
+    const result = await live.finished(60_000);
+    const elapsed = Date.now() - stopped;
+
+    expect(result.exitCode).toBe(1);
+    const traces = ofType(result.messages, "TRACE") as {
+      trace: { error: { failure_type: string; message: string } };
+    }[];
+    expect(traces).toHaveLength(1);
+    expect(traces[0]?.trace.error.failure_type).toBe("transient_error");
+    const rounds = ofType(result.messages, "STATE").map(
+      (m) => (m.state as { data: { round: number } }).data.round,
+    );
+    expect(rounds).toEqual([1]);
+    // delivery_timeout_ms (6 s) bounds it, plus the time to notice and exit.
+    expect(elapsed).toBeLessThan(20_000);
+  }, 90_000);
+});

@@ -3,7 +3,43 @@
  * how to stop it. A pid is signalled only when its command line still carries the marker its start
  * gave it, so a recycled pid is never hit.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+
+/** A JVM just spawned: its pid, and why it exited (null while it runs). */
+export interface SpawnedJvm {
+  pid: number;
+  exit: { reason: string | null };
+}
+
+/**
+ * Spawns `java` detached (it outlives this process), appending its output to `logFile`. Throws when
+ * no process could be started.
+ */
+export async function spawnDetached(
+  java: string,
+  args: string[],
+  cwd: string,
+  logFile: string,
+): Promise<SpawnedJvm> {
+  const logFd = openSync(logFile, "a");
+  const child = spawn(java, args, { cwd, detached: true, stdio: ["ignore", logFd, logFd] });
+  closeSync(logFd);
+  const exit: { reason: string | null } = { reason: null };
+  child.once("exit", (code, signal) => {
+    exit.reason = `exit code ${code}, signal ${signal}`;
+  });
+  child.once("error", (error) => {
+    exit.reason = `spawn error: ${error.message}`;
+  });
+  child.unref();
+  const pid = child.pid;
+  if (pid === undefined) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    throw new Error(`could not spawn ${java}: ${exit.reason ?? "no pid"}`);
+  }
+  return { pid, exit };
+}
 
 /** True while `pid` exists and is not a zombie. */
 export function isRunning(pid: number): boolean {

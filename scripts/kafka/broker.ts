@@ -6,12 +6,12 @@
  * broker.log, broker.json, data/).
  */
 
-import { execFile, spawn } from "node:child_process";
-import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { isProcessWith, terminate, waitForExit } from "../jvm-process.ts";
+import { isProcessWith, type SpawnedJvm, spawnDetached, terminate, waitForExit } from "../jvm-process.ts";
 import { ensureKafkaJars, KAFKA_VERSION, kafkaClassPath } from "./jars.ts";
 import { freeLoopbackPort } from "./loopback.ts";
 import { BROKERS_DIR, brokerDir } from "./paths.ts";
@@ -214,40 +214,17 @@ export async function formatStorage(
   }
 }
 
-/** A broker JVM just spawned: its pid, and why it exited (null while it runs). */
-export interface SpawnedBroker {
-  pid: number;
-  exit: { reason: string | null };
-}
-
-/**
- * Spawns the detached broker JVM for the `server.properties` in `name`'s
- * directory, appending to its broker.log. The JVM outlives this process.
- * Building block of `startBroker` and of clusters (cluster.ts).
- */
-export async function spawnBrokerProcess(name: string, classPath: string): Promise<SpawnedBroker> {
+export function spawnBrokerProcess(name: string, classPath: string): Promise<SpawnedJvm> {
   const p = paths(name);
-  const logFd = openSync(p.log, "a");
-  const child = spawn(
-    "java",
-    [...BROKER_JVM_FLAGS, `-Dkafka.logs.dir=${p.dir}`, "-cp", classPath, "kafka.Kafka", p.properties],
-    { cwd: p.dir, detached: true, stdio: ["ignore", logFd, logFd] },
-  );
-  closeSync(logFd);
-  const exit: { reason: string | null } = { reason: null };
-  child.once("exit", (code, signal) => {
-    exit.reason = `exit code ${code}, signal ${signal}`;
-  });
-  child.once("error", (error) => {
-    exit.reason = `spawn error: ${error.message}`;
-  });
-  child.unref();
-  const pid = child.pid;
-  if (pid === undefined) {
-    await sleep(50);
-    throw new Error(`could not spawn java: ${exit.reason ?? "no pid"}`);
-  }
-  return { pid, exit };
+  const args = [
+    ...BROKER_JVM_FLAGS,
+    `-Dkafka.logs.dir=${p.dir}`,
+    "-cp",
+    classPath,
+    "kafka.Kafka",
+    p.properties,
+  ];
+  return spawnDetached("java", args, p.dir, p.log);
 }
 
 /** `headline`, then the first errors and the last lines of `name`'s broker.log. */

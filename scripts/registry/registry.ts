@@ -1,18 +1,7 @@
-/**
- * Lifecycle of local Apicurio Registry servers (a real Schema Registry with a Confluent-compatible
- * API) for tests: pick a Java runtime new enough, fetch the distribution, spawn a detached JVM that
- * outlives its parent with its HTTP and management ports on 127.0.0.1, wait until it serves the
- * Confluent API, set the global compatibility to BACKWARD (Confluent's default; Apicurio's is
- * NONE), reuse a live one, and stop it (SIGTERM, then SIGKILL). Storage is in memory: a restart
- * forgets every schema. Each server lives in `.cache/registries/<name>/` (registry.json,
- * registry.log).
- */
-
-import { spawn } from "node:child_process";
-import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { isProcessWith, terminate } from "../jvm-process.ts";
+import { isProcessWith, spawnDetached, terminate } from "../jvm-process.ts";
 import { assertLoopback, freeLoopbackPorts } from "../kafka/loopback.ts";
 import { CACHE_DIR } from "../kafka/paths.ts";
 import {
@@ -180,26 +169,12 @@ async function startRegistry(name: string, startTimeoutMs: number): Promise<Regi
   const url = `${serverUrl}${CCOMPAT_PATH}`;
 
   const started = Date.now();
-  const logFd = openSync(p.log, "a");
-  const child = spawn(runtime.java, jvmArguments(release, p.dir, port, managementPort), {
-    cwd: dist,
-    detached: true,
-    stdio: ["ignore", logFd, logFd],
-  });
-  closeSync(logFd);
-  const exit: { reason: string | null } = { reason: null };
-  child.once("exit", (code, signal) => {
-    exit.reason = `exit code ${code}, signal ${signal}`;
-  });
-  child.once("error", (error) => {
-    exit.reason = `spawn error: ${error.message}`;
-  });
-  child.unref();
-  const pid = child.pid;
-  if (pid === undefined) {
-    await sleep(50);
-    throw new Error(`could not spawn ${runtime.java}: ${exit.reason ?? "no pid"}`);
-  }
+  const { pid, exit } = await spawnDetached(
+    runtime.java,
+    jvmArguments(release, p.dir, port, managementPort),
+    dist,
+    p.log,
+  );
 
   const state: RegistryState = {
     name,

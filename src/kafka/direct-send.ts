@@ -32,7 +32,10 @@ interface Outcome {
   lastError: { error: unknown; topic: string } | undefined;
 }
 
-export function directSend(producer: Producer, config: Config): (records: EncodedRecord[]) => Promise<void> {
+/** Sends records whose distinct topics the caller already listed. */
+export type Deliver = (records: EncodedRecord[], topics: string[]) => Promise<void>;
+
+export function directSend(producer: Producer, config: Config): Deliver {
   const acks = ACKS[config.acks];
   const autocreateTopics = !config.create_topics;
   // Keyless records of one send stay together on one partition, the next send's on the next one, as
@@ -65,11 +68,10 @@ export function directSend(producer: Producer, config: Config): (records: Encode
     }
   };
 
-  return async (records) => {
+  return async (records, topics) => {
     // Retries stop before delivery_timeout_ms runs out, so the failure names its cause (e.g. too few
     // in-sync replicas) rather than only the timeout.
     const giveUpAt = Date.now() + config.delivery_timeout_ms;
-    const topics = [...new Set(records.map((record) => record.topic))];
     let metadata = await producer.metadata({ topics, autocreateTopics });
     let pending = encodeBatches(records, metadata, config, keylessRound++);
     for (let attempt = 0; ; attempt++) {

@@ -10,7 +10,7 @@ import { withDeadline } from "../deadline.ts";
 import type { EncodedRecord } from "../pipeline/record.ts";
 import { attempt } from "./attempt.ts";
 import { toProducerOptions } from "./client-options.ts";
-import { directSend, TopicSendError } from "./direct-send.ts";
+import { type Deliver, directSend, TopicSendError } from "./direct-send.ts";
 import { classifyKafkaError } from "./errors.ts";
 import { closedConnectionHint } from "./security.ts";
 import { createTopicCreator, topicExists } from "./topic-creator.ts";
@@ -57,7 +57,7 @@ export function createSender(config: Config): Sender {
   };
 
   // The idempotent producer's sequence numbers live in the client: it keeps the client's send path.
-  const deliver = config.enable_idempotence
+  const deliver: Deliver = config.enable_idempotence
     ? (records: EncodedRecord[]) =>
         producer
           .send({
@@ -77,7 +77,7 @@ export function createSender(config: Config): Sender {
       const topics = [...new Set(records.map((record) => record.topic))];
       await Promise.all(topics.map(ready));
       try {
-        await deliver(records);
+        await deliver(records, topics);
       } catch (error) {
         const topic = error instanceof TopicSendError ? error.topic : topics.join(", ");
         throw classifyKafkaError(error, { action: "sending records", closedHint, topic, bootstrap });

@@ -113,8 +113,8 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
 
   /** Handles one line; returns a promise only when the caller must wait (a WARN, backpressure). */
   const handle = (line: Line): Promise<void> | undefined => {
-    if (line.text === undefined) return refuse(line.number, line.problem);
-    const parsed = parseLine(line.text, line.bytes);
+    if (line.bytes === undefined) return refuse(line.number, line.problem);
+    const parsed = parseLine(line.bytes);
     if (parsed.kind === "record") {
       let route = routes.get(parsed.stream.namespace)?.get(parsed.stream.name);
       if (!route && !options.catalog) {

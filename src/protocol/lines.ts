@@ -1,19 +1,20 @@
 /**
- * Bytes from stdin → numbered lines, as text and as the bytes it was decoded from (the connector
- * copies record data from the bytes, so lines are views into the chunks, which are never reused). Splits on LF, drops a trailing CR, skips blank lines,
- * and refuses (without quoting) a line that is not valid UTF-8 or longer than `maxLineBytes`.
+ * Bytes from stdin → numbered lines, as views into the chunks (which are never reused: the connector
+ * copies record data from them). Splits on LF, drops a trailing CR, skips blank lines, and refuses
+ * (without quoting) a line that is not valid UTF-8 or longer than `maxLineBytes`. Lines are checked,
+ * not decoded: the parser decodes only what it needs.
  */
+import { isUtf8 } from "node:buffer";
 
 export type Line =
-  | { number: number; text: string; bytes: Uint8Array }
-  | { number: number; text?: undefined; problem: string };
+  | { number: number; bytes: Uint8Array; problem?: undefined }
+  | { number: number; bytes?: undefined; problem: string };
 
 /** Yields the lines completed by each chunk together: one await per chunk, not per line. */
 export async function* readLines(
   chunks: AsyncIterable<Uint8Array>,
   maxLineBytes: number,
 ): AsyncGenerator<Line[]> {
-  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   let pending: Uint8Array[] = [];
   let pendingBytes = 0;
   let number = 0;
@@ -28,13 +29,8 @@ export async function* readLines(
       return { number, problem: `it is longer than ${maxLineBytes} bytes` };
     }
     const content = bytes.subarray(0, end);
-    let text: string;
-    try {
-      text = decoder.decode(content);
-    } catch {
-      return { number, problem: "it is not valid UTF-8" };
-    }
-    return text.trim() === "" ? undefined : { number, text, bytes: content };
+    if (!isUtf8(content)) return { number, problem: "it is not valid UTF-8" };
+    return isBlank(content) ? undefined : { number, bytes: content };
   };
 
   for await (const chunk of chunks) {
@@ -78,6 +74,17 @@ export async function* readLines(
 
 const LF = 0x0a;
 const CR = 0x0d;
+
+const asciiSpace = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d);
+const blankDecoder = new TextDecoder();
+
+/** Whether the line is only whitespace, as String.prototype.trim sees it (Unicode spaces included). */
+function isBlank(bytes: Uint8Array): boolean {
+  let i = 0;
+  while (i < bytes.length && asciiSpace(bytes[i] as number)) i++;
+  if (i === bytes.length) return true;
+  return (bytes[i] as number) >= 0x80 && blankDecoder.decode(bytes.subarray(i)).trim() === "";
+}
 
 function concat(parts: Uint8Array[], total: number): Uint8Array {
   if (parts.length === 1 && parts[0]) return parts[0];

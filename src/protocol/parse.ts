@@ -5,6 +5,7 @@
  */
 import { isObject } from "./is-object.ts";
 import { memberSpan, nestedMemberSpan, objectMembers } from "./json-spans.ts";
+import { scanRecordLine } from "./record-scan.ts";
 
 export interface StreamId {
   name: string;
@@ -46,11 +47,16 @@ export interface InvalidLine {
 
 export type ParsedLine = RecordLine | StateLine | OtherLine | InvalidLine;
 
-/** `text` is the line, `bytes` its UTF-8 encoding (what it was decoded from). */
-export function parseLine(text: string, bytes: Uint8Array): ParsedLine {
+/** `bytes` is the line, valid UTF-8. Records take the fast path; everything else is parsed in full. */
+export function parseLine(bytes: Uint8Array): ParsedLine {
+  return scanRecordLine(bytes) ?? parseInFull(bytes);
+}
+
+/** The full parse: every kind of line, and the reason a line is invalid. Gives what parseLine gives. */
+export function parseInFull(bytes: Uint8Array): ParsedLine {
   let message: unknown;
   try {
-    message = JSON.parse(text);
+    message = JSON.parse(decoder.decode(bytes));
   } catch {
     return invalid("it is not valid JSON");
   }
@@ -121,7 +127,8 @@ function parseState(bytes: Uint8Array, state: unknown): StateLine | InvalidLine 
   return { kind: "state", stateType: rawType, stream, memberTexts };
 }
 
-const decoder = new TextDecoder();
+/** Keeps a leading U+FEFF: it is not JSON whitespace, so JSON.parse must see it. */
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 function invalid(reason: string): InvalidLine {
   return { kind: "invalid", reason };

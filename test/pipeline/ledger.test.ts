@@ -4,7 +4,7 @@ import { parseLine, type StateLine, streamKey } from "../../src/protocol/parse.t
 
 const state = (json: string) => {
   const line = `{"type":"STATE","state":${json}}`;
-  return parseLine(line, new TextEncoder().encode(line)) as StateLine;
+  return parseLine(new TextEncoder().encode(line)) as StateLine;
 };
 const key = (name: string) => streamKey({ name, namespace: undefined });
 const legacy = (n: number) => state(`{"data":{"n":${n}}}`);

@@ -5,7 +5,7 @@ import { type ParsedLine, parseLine as parseBytes } from "../../src/protocol/par
 function parseLine(
   text: string,
 ): ParsedLine | (Omit<ParsedLine, "dataBytes" | "data"> & { dataText: string }) {
-  const parsed = parseBytes(text, new TextEncoder().encode(text));
+  const parsed = parseBytes(new TextEncoder().encode(text));
   if (parsed.kind !== "record") return parsed;
   const { dataBytes, data: _parsed, ...rest } = parsed;
   return { ...rest, dataText: new TextDecoder().decode(dataBytes) };

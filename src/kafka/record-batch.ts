@@ -45,12 +45,16 @@ export function encodeRecordBatch(records: BatchRecord[], options: BatchOptions)
     if (timestamp < first) first = timestamp;
     if (timestamp > last) last = timestamp;
   }
-  const body = encodeRecords(records, first, options.timestamp);
+  // Without compression the records are written in place after the header: no copy of the batch.
   const algorithm = options.compression === "none" ? undefined : compressionsAlgorithms[options.compression];
-  const payload = algorithm ? algorithm.compressSync(body) : body;
-  const batch = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
+  let batch: Buffer;
+  if (algorithm) {
+    const payload = algorithm.compressSync(encodeRecords(records, first, options.timestamp, 0));
+    batch = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
+    batch.set(payload, HEADER_BYTES);
+  } else batch = encodeRecords(records, first, options.timestamp, HEADER_BYTES);
   batch.writeBigInt64BE(0n, 0); // baseOffset: the broker assigns offsets
-  batch.writeInt32BE(HEADER_BYTES - 12 + payload.length, 8); // batchLength: from partitionLeaderEpoch on
+  batch.writeInt32BE(batch.length - 12, 8); // batchLength: from partitionLeaderEpoch on
   batch.writeInt32BE(-1, 12); // partitionLeaderEpoch: set by the broker
   batch.writeInt8(2, 16); // magic
   const attributes = (algorithm?.bitmask ?? 0) | (options.transactional ? TRANSACTIONAL : 0);
@@ -62,7 +66,6 @@ export function encodeRecordBatch(records: BatchRecord[], options: BatchOptions)
   batch.writeInt16BE(options.producerEpoch, 51);
   batch.writeInt32BE(options.baseSequence, 53);
   batch.writeInt32BE(records.length, 57);
-  batch.set(payload, HEADER_BYTES);
   batch.writeUInt32BE(crc32c(batch.subarray(21)) >>> 0, 17);
   return batch;
 }
@@ -72,15 +75,18 @@ export function encodeRecordBatch(records: BatchRecord[], options: BatchOptions)
 const HEADER_BYTES = 61;
 const TRANSACTIONAL = 1 << 4;
 
-/** All records, each with its timestamp as a delta from `base` and its headers. */
-function encodeRecords(records: BatchRecord[], base: number, fallback: number): Buffer {
-  let total = 0;
+/**
+ * All records, each with its timestamp as a delta from `base` and its headers, written after `offset`
+ * bytes left for the caller (the returned buffer starts at 0 and ends after the last record).
+ */
+function encodeRecords(records: BatchRecord[], base: number, fallback: number, offset: number): Buffer {
+  let total = offset;
   for (const record of records) {
     total += MAX_RECORD_OVERHEAD + (record.key?.length ?? 0) + record.value.length;
     for (const [name, value] of record.headers ?? []) total += 10 + name.length + value.length;
   }
   const out = Buffer.allocUnsafe(total);
-  let at = 0;
+  let at = offset;
   for (let i = 0; i < records.length; i++) {
     const record = records[i] as BatchRecord;
     const keyLength = record.key?.length ?? -1;

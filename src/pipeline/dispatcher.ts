@@ -103,7 +103,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         options.deliveryTimeoutMs,
       );
     });
-    return Promise.race([options.send(records), deadline]).finally(() => timers.clear(timer));
+    const sending = options.send(records);
+    // The records' memory is reused once the send itself has settled, even after the deadline.
+    const release = () => {
+      for (const record of records) record.memory?.release();
+    };
+    sending.then(release, release);
+    return Promise.race([sending, deadline]).finally(() => timers.clear(timer));
   };
 
   const done = (bytes: number) => {

@@ -7,6 +7,7 @@
 import { Buffer } from "node:buffer";
 import { v4 as uuidv4 } from "uuid";
 import type { RecordLine } from "../protocol/parse.ts";
+import { createSlabPool, type SlabMemory } from "./slab.ts";
 
 export interface EncodedRecord {
   topic: string;
@@ -19,6 +20,8 @@ export interface EncodedRecord {
   timestamp: number | undefined;
   /** Kafka's upper bound for this record inside a request, as the Java producer checks it. */
   size: number;
+  /** Release once the record's send has settled, so its memory (key and value) can be reused. */
+  memory: SlabMemory | undefined;
 }
 
 /** The encoding settings of the config that shape each record. */
@@ -53,7 +56,7 @@ export function encodeRecord(
   const data = record.dataBytes;
   const length =
     ID_PREFIX.length + id.length + middle.length + emittedAt.length + DATA_PREFIX.length + data.length + 1;
-  const value = Buffer.allocUnsafe(length);
+  const { buffer: value, memory } = values.allocate(length);
   let at = ID_PREFIX.copy(value, 0);
   const idStart = at;
   at += value.write(id, at, "latin1");
@@ -70,11 +73,12 @@ export function encodeRecord(
   let size = RECORD_OVERHEAD_BYTES + (messageKey?.length ?? 0) + value.length;
   for (const [name, text] of headers ?? []) size += name.length + text.length + 10;
   const timestamp = options.timestamp === "emitted_at" ? record.emittedAt : undefined;
-  return { topic, key: messageKey, value, headers, timestamp, size };
+  return { topic, key: messageKey, value, headers, timestamp, size, memory };
 }
 
 // --- internal ---
 
+const values = createSlabPool();
 const ID_PREFIX = Buffer.from('{"_airbyte_ab_id":"');
 const DATA_PREFIX = Buffer.from(',"_airbyte_data":');
 const CLOSE_BRACE = 0x7d;

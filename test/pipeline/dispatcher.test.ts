@@ -1,16 +1,29 @@
 import { describe, expect, it } from "bun:test";
 import { createDispatcher, type DispatcherOptions } from "../../src/pipeline/dispatcher.ts";
 import type { EncodedRecord } from "../../src/pipeline/record.ts";
+import type { SlabMemory } from "../../src/pipeline/slab.ts";
 import { handSender, handTimers, settle } from "../helpers/fakes.ts";
 
-const record = (size: number, topic = "t"): EncodedRecord => ({
+const record = (size: number, topic = "t", memory?: SlabMemory): EncodedRecord => ({
   topic,
   key: Buffer.alloc(0),
   value: Buffer.alloc(0),
   headers: undefined,
   timestamp: undefined,
   size,
+  memory,
 });
+
+/** Memory that counts its releases. */
+const countedMemory = () => {
+  const memory = {
+    released: 0,
+    release() {
+      memory.released++;
+    },
+  };
+  return memory;
+};
 
 function setup(overrides: Partial<DispatcherOptions> = {}) {
   const sender = handSender();
@@ -142,6 +155,30 @@ describe("dispatcher failures", () => {
     expect((dispatcher.failure as Error).message).toBe(
       "1 record(s) for topic orders were not acknowledged within delivery_timeout_ms (777 ms).",
     );
+  });
+
+  it("releases each record's memory once its send settles, not before, even after the deadline", async () => {
+    const { dispatcher, sends, clock } = setup({ batchBytes: 2, deliveryTimeoutMs: 777 });
+    const acked = countedMemory();
+    const late = countedMemory();
+    dispatcher.add(record(1, "t", acked), 0);
+    dispatcher.add(record(1, "t", acked), 1);
+    dispatcher.add(record(1, "t", late), 2);
+    dispatcher.add(record(1, "t", late), 3);
+    await settle();
+    expect(sends).toHaveLength(2);
+    expect([acked.released, late.released]).toEqual([0, 0]);
+    sends[0]?.resolve();
+    await settle();
+    expect([acked.released, late.released]).toEqual([2, 0]);
+    // The deadline fails the sync, but the send may still be reading its records: keep them.
+    clock.fire(777);
+    await settle();
+    expect(dispatcher.failure).toBeDefined();
+    expect(late.released).toBe(0);
+    sends[1]?.reject(new Error("gave up"));
+    await settle();
+    expect(late.released).toBe(2);
   });
 
   it("drain resolves once everything in flight settled", async () => {

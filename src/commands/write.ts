@@ -11,6 +11,7 @@ import { createSender } from "../kafka/sender.ts";
 import { runWrite, type WriteSummary } from "../pipeline/write.ts";
 import { parseCatalog } from "../protocol/catalog.ts";
 import { createEmitter, type Emitter } from "../protocol/emit.ts";
+import { reusedChunks } from "../protocol/stdin.ts";
 
 export default defineCommand({
   meta: { name: "write", description: "Write AirbyteMessages from stdin to Kafka" },
@@ -61,7 +62,7 @@ export default defineCommand({
     try {
       const summary = await runWrite({
         ...setup,
-        input: process.stdin,
+        input: reusedChunks(process.stdin.fd),
         send: (records) => sender.send(records),
         emit,
         signal: controller.signal,

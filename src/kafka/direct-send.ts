@@ -20,6 +20,7 @@ import {
 } from "@platformatic/kafka";
 import type { Config } from "../config/schema.ts";
 import type { EncodedRecord } from "../pipeline/record.ts";
+import { createSlabPool, type SlabMemory } from "../pipeline/slab.ts";
 import { ACKS, retryDelayMs } from "./client-options.ts";
 import { keyedPartition } from "./partitioner.ts";
 import { batchKey, type PartitionBatch, partitionErrors, produceRequest } from "./produce-request.ts";
@@ -41,6 +42,7 @@ export function directSend(producer: Producer, config: Config): Deliver {
   // Keyless records of one send stay together on one partition, the next send's on the next one, as
   // Java's default partitioner sticks to a partition per batch.
   let keylessRound = 0;
+  const batchMemory = createSlabPool();
   const connect = (broker: Broker) =>
     new Promise<Connection>((resolve, reject) => {
       (producer as unknown as ConnectionSource)[kGetConnection](broker, (error, connection) =>
@@ -68,12 +70,13 @@ export function directSend(producer: Producer, config: Config): Deliver {
     }
   };
 
-  return async (records, topics) => {
+  /** Sends the batches, retrying what the broker says is retriable on fresh metadata. */
+  const sendWithRetries = async (first: PartitionBatch[], topics: string[], initial: ClusterMetadata) => {
     // Retries stop before delivery_timeout_ms runs out, so the failure names its cause (e.g. too few
     // in-sync replicas) rather than only the timeout.
     const giveUpAt = Date.now() + config.delivery_timeout_ms;
-    let metadata = await producer.metadata({ topics, autocreateTopics });
-    let pending = encodeBatches(records, metadata, config, keylessRound++);
+    let metadata = initial;
+    let pending = first;
     for (let attempt = 0; ; attempt++) {
       const outcome: Outcome = { retry: [], fatal: undefined, lastError: undefined };
       const byLeader = groupByLeader(pending, metadata);
@@ -86,6 +89,23 @@ export function directSend(producer: Producer, config: Config): Deliver {
       await new Promise((resolve) => setTimeout(resolve, delay));
       metadata = await producer.metadata({ topics, autocreateTopics, forceUpdate: true });
       pending = outcome.retry;
+    }
+  };
+
+  return async (records, topics) => {
+    const metadata = await producer.metadata({ topics, autocreateTopics });
+    // Batch memory is reused once this send has settled: its batches are not retried any more.
+    const memories: SlabMemory[] = [];
+    const allocate = (length: number) => {
+      const { buffer, memory } = batchMemory.allocate(length);
+      if (memory) memories.push(memory);
+      return buffer;
+    };
+    try {
+      const batches = encodeBatches(records, metadata, config, keylessRound++, allocate);
+      await sendWithRetries(batches, topics, metadata);
+    } finally {
+      for (const memory of memories) memory.release();
     }
   };
 }
@@ -118,6 +138,7 @@ function encodeBatches(
   metadata: ClusterMetadata,
   config: Config,
   round: number,
+  allocate: (length: number) => Buffer,
 ): PartitionBatch[] {
   const groups = new Map<string, { topic: string; partition: number; records: EncodedRecord[] }>();
   for (const record of records) {
@@ -133,7 +154,12 @@ function encodeBatches(
     topic,
     partition,
     records: group.length,
-    bytes: encodeRecordBatch(group, { ...NO_PRODUCER, compression: config.compression_type, timestamp }),
+    bytes: encodeRecordBatch(group, {
+      ...NO_PRODUCER,
+      compression: config.compression_type,
+      timestamp,
+      allocate,
+    }),
   }));
 }
 

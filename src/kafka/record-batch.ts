@@ -32,6 +32,8 @@ export interface BatchOptions {
   producerEpoch: number;
   baseSequence: number;
   transactional: boolean;
+  /** Where the batch's memory comes from (default: a buffer of its own). */
+  allocate?: ((length: number) => Buffer) | undefined;
 }
 
 /** Producer fields of a batch written by a producer that is neither idempotent nor transactional. */
@@ -47,12 +49,13 @@ export function encodeRecordBatch(records: BatchRecord[], options: BatchOptions)
   }
   // Without compression the records are written in place after the header: no copy of the batch.
   const algorithm = options.compression === "none" ? undefined : compressionsAlgorithms[options.compression];
+  const allocate = options.allocate ?? Buffer.allocUnsafe;
   let batch: Buffer;
   if (algorithm) {
-    const payload = algorithm.compressSync(encodeRecords(records, first, options.timestamp, 0));
-    batch = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
+    const payload = algorithm.compressSync(encodeRecords(records, first, options.timestamp, 0, allocate));
+    batch = allocate(HEADER_BYTES + payload.length);
     batch.set(payload, HEADER_BYTES);
-  } else batch = encodeRecords(records, first, options.timestamp, HEADER_BYTES);
+  } else batch = encodeRecords(records, first, options.timestamp, HEADER_BYTES, allocate);
   batch.writeBigInt64BE(0n, 0); // baseOffset: the broker assigns offsets
   batch.writeInt32BE(batch.length - 12, 8); // batchLength: from partitionLeaderEpoch on
   batch.writeInt32BE(-1, 12); // partitionLeaderEpoch: set by the broker
@@ -79,13 +82,19 @@ const TRANSACTIONAL = 1 << 4;
  * All records, each with its timestamp as a delta from `base` and its headers, written after `offset`
  * bytes left for the caller (the returned buffer starts at 0 and ends after the last record).
  */
-function encodeRecords(records: BatchRecord[], base: number, fallback: number, offset: number): Buffer {
+function encodeRecords(
+  records: BatchRecord[],
+  base: number,
+  fallback: number,
+  offset: number,
+  allocate: (length: number) => Buffer,
+): Buffer {
   let total = offset;
   for (const record of records) {
     total += MAX_RECORD_OVERHEAD + (record.key?.length ?? 0) + record.value.length;
     for (const [name, value] of record.headers ?? []) total += 10 + name.length + value.length;
   }
-  const out = Buffer.allocUnsafe(total);
+  const out = allocate(total);
   let at = offset;
   for (let i = 0; i < records.length; i++) {
     const record = records[i] as BatchRecord;

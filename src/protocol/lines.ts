@@ -1,8 +1,11 @@
 /**
- * Bytes from stdin → numbered lines, as views into the chunks (which are never reused: the connector
- * copies record data from them). Splits on LF, drops a trailing CR, skips blank lines, and refuses
- * (without quoting) a line that is not valid UTF-8 or longer than `maxLineBytes`. Lines are checked,
- * not decoded: the parser decodes only what it needs.
+ * Bytes from stdin → numbered lines, as views into the chunks. Splits on LF, drops a trailing CR,
+ * skips blank lines, and refuses (without quoting) a line that is not valid UTF-8 or longer than
+ * `maxLineBytes`. Lines are checked, not decoded: the parser decodes only what it needs.
+ *
+ * A chunk may be reused once the next is read (see stdin.ts), so a batch of lines is valid only
+ * until the next batch is requested, and the part of a line that continues in the next chunk is
+ * copied.
  */
 import { isUtf8 } from "node:buffer";
 
@@ -59,7 +62,8 @@ export async function* readLines(
         pending = [];
         pendingBytes = 1;
       } else {
-        pending.push(chunk.subarray(start));
+        // A copy, not a view (Buffer.slice would be a view): the chunk may be reused.
+        pending.push(new Uint8Array(chunk.subarray(start)));
         pendingBytes += chunk.length - start;
       }
     }

@@ -4,6 +4,8 @@
  * reader yields exactly the expected non-blank lines with their line numbers, reports invalid
  * UTF-8 for exactly the lines that hold it, and refuses exactly the lines over its limit.
  *
+ * Chunks come through one reused buffer, as stdin does.
+ *
  * The model, from the documentation of src/protocol/lines.ts: lines are split on LF and numbered
  * from 1 (blank lines count); one trailing CR is dropped; a line that is blank (JavaScript's
  * `trim()` leaves nothing) is skipped; a line that is not valid UTF-8 is a problem; so is a line
@@ -22,8 +24,17 @@ const encoder = new TextEncoder();
 const keepBom = new TextDecoder("utf-8", { ignoreBOM: true });
 const utf8 = (text: string): Uint8Array => encoder.encode(text);
 
+/**
+ * Yields the chunks through one reused buffer, as stdin.ts does, scribbled over before each copy:
+ * a line the reader kept as a view of an earlier chunk would read garbage.
+ */
 async function* source(chunks: Uint8Array[]): AsyncGenerator<Uint8Array> {
-  for (const chunk of chunks) yield chunk;
+  const buffer = new Uint8Array(Math.max(1, ...chunks.map((chunk) => chunk.length)));
+  for (const chunk of chunks) {
+    buffer.fill(0xff);
+    buffer.set(chunk);
+    yield buffer.subarray(0, chunk.length);
+  }
 }
 
 /** Everything the reader yields, flattened (it may yield lines one by one or per chunk). */

@@ -218,14 +218,19 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
   timers.clear(progressTimer);
   if (dispatcher.failure !== undefined) summary.failure = asConnectorError(dispatcher.failure);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  // Several streams may share a topic (a topic_pattern without {stream}): one line per topic.
+  const byTopic = new Map<string, { records: number; bytes: number }>();
   for (const byName of routes.values()) {
     for (const route of byName.values()) {
-      if (route.records > 0) {
-        summary.topics.push(
-          `${route.topic}: ${route.records} records, ${megabytes(route.bytes)} MB in ${seconds} s`,
-        );
-      }
+      if (route.records === 0) continue;
+      const totals = byTopic.get(route.topic) ?? { records: 0, bytes: 0 };
+      totals.records += route.records;
+      totals.bytes += route.bytes;
+      byTopic.set(route.topic, totals);
     }
+  }
+  for (const [topic, { records, bytes }] of byTopic) {
+    summary.topics.push(`${topic}: ${records} records, ${megabytes(bytes)} MB in ${seconds} s`);
   }
   for (const byName of routes.values()) {
     for (const route of byName.values()) {

@@ -287,6 +287,18 @@ describe("write: configuration problems found in the catalog", () => {
     ).rejects.toThrow("stream public.users has no primary key in the catalog");
   });
 
+  it("sums streams that share a topic into one line of the summary", async () => {
+    const output = capturedEmitter();
+    const summary = await runWrite({
+      config: configWith({ topic_pattern: "everything" }),
+      catalog,
+      input: chunksOf(`${rec("users", 1)}\n${ordersRec(2)}\n${rec("users", 3)}\n`),
+      send: autoSender().send,
+      emit: output.emit,
+    });
+    expect(summary.topics).toEqual([expect.stringMatching(/^everything: 3 records, 0\.0 MB in \d+\.\d s$/)]);
+  });
+
   it("logs progress every progress_interval_seconds, and a per-topic summary at the end", async () => {
     const output = capturedEmitter();
     const sender = handSender();

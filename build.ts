@@ -6,12 +6,14 @@
  *
  * @platformatic/wasm-utils reads `native.wasm` from disk when imported, which a compiled binary
  * cannot do (`ENOENT /$bunfs/dist/native.wasm`); its `/bundled` entry carries the same module
- * inlined, so the build resolves the package to that entry. The binaries read no `.env` or
+ * inlined, so the build resolves the package to that entry. The client's option validators are
+ * compiled on first use rather than at start (scripts/build/lazy-validators.ts). The binaries read no `.env` or
  * bunfig.toml at run time. Cross targets need Bun's runtime for that target: Bun downloads it once
  * (from the npm registry) into ~/.bun/install/cache, and builds offline after that.
  */
 import { resolve } from "node:path";
 import type { Build, BunPlugin } from "bun";
+import { lazyValidatorsPlugin } from "./scripts/build/lazy-validators.ts";
 
 /** The targets a full build produces, and where each lands. */
 export const TARGETS = {
@@ -51,7 +53,7 @@ export async function buildBinary(target: Target, outfile?: string): Promise<str
     bytecode: true,
     format: "esm",
     minify: true,
-    plugins: [inlineWasm],
+    plugins: [inlineWasm, lazyValidatorsPlugin],
   });
   if (!result.success) {
     throw new AggregateError(result.logs, `building ${target} failed:\n${result.logs.join("\n")}`);

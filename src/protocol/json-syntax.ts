@@ -8,8 +8,8 @@
 
 /** Index just past the value starting at `at` (no leading whitespace), or -1 when it is not valid JSON. */
 export function skipJsonValue(bytes: Uint8Array, at: number): number {
-  // One bit per open container: 1 for an object, 0 for an array; `depth` is the number open.
-  let kinds = new Uint8Array(64);
+  // One entry per open container: 1 for an object, 0 for an array; `depth` is the number open.
+  let kinds = openKinds;
   let depth = 0;
   let i = at;
   value: for (;;) {
@@ -19,6 +19,7 @@ export function skipJsonValue(bytes: Uint8Array, at: number): number {
       i = skipSpace(bytes, i + 1);
       if (bytes[i] === (object ? CLOSE_BRACE : CLOSE_BRACKET)) i++;
       else {
+        // Deeper than the shared stack: a bigger one for this value only, so none is kept.
         if (depth === kinds.length) kinds = grow(kinds);
         kinds[depth++] = object ? 1 : 0;
         if (object) {
@@ -104,6 +105,9 @@ export function skipMemberName(bytes: Uint8Array, at: number): number {
 }
 
 // --- internal ---
+
+/** The container stack shared by calls (the connector is single-threaded): no allocation per value. */
+const openKinds = new Uint8Array(64);
 
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;

@@ -138,7 +138,7 @@ function recordLine(bytes: Uint8Array, fields: RecordFields): RecordLine | undef
     return undefined;
   }
   const name = stringAt(bytes, fields.streamStart, fields.streamEnd);
-  const emittedAt = Number(textDecoder.decode(bytes.subarray(fields.emittedAtStart, fields.emittedAtEnd)));
+  const emittedAt = numberAt(bytes, fields.emittedAtStart, fields.emittedAtEnd);
   if (name === "" || !Number.isFinite(emittedAt)) return undefined;
   const namespace =
     fields.namespaceStart < 0 ? undefined : stringAt(bytes, fields.namespaceStart, fields.namespaceEnd);
@@ -164,10 +164,34 @@ class ScannedRecord implements RecordLine {
   }
 }
 
-/** The JSON string whose quotes are at `start` and `end - 1`, decoded. */
+/**
+ * The JSON string whose quotes are at `start` and `end - 1`, decoded. A sync has few streams, so
+ * the names seen recently are kept with their bytes and found again without decoding.
+ */
 function stringAt(bytes: Uint8Array, start: number, end: number): string {
+  for (const known of recentNames) {
+    if (nameIs(bytes, start, end, known.bytes)) return known.text;
+  }
   const content = textDecoder.decode(bytes.subarray(start + 1, end - 1));
-  return hasBackslash(bytes, start, end) ? (JSON.parse(`"${content}"`) as string) : content;
+  const text = hasBackslash(bytes, start, end) ? (JSON.parse(`"${content}"`) as string) : content;
+  if (recentNames.length === RECENT_NAMES) recentNames.shift();
+  recentNames.push({ bytes: new Uint8Array(bytes.subarray(start, end)), text });
+  return text;
+}
+
+const RECENT_NAMES = 16;
+const recentNames: { bytes: Uint8Array; text: string }[] = [];
+
+/** The JSON number at `start..end`: plain digits are summed, anything else is left to Number(). */
+function numberAt(bytes: Uint8Array, start: number, end: number): number {
+  if (end - start > 15) return Number(textDecoder.decode(bytes.subarray(start, end)));
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const digit = (bytes[i] as number) - 0x30;
+    if (digit < 0 || digit > 9) return Number(textDecoder.decode(bytes.subarray(start, end)));
+    value = value * 10 + digit;
+  }
+  return value;
 }
 
 /** Whether `bytes[start..end)` equals `expected`. */

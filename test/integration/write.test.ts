@@ -556,26 +556,30 @@ describe("memory reused between records", () => {
   it.each([
     ["the direct path (acks all)", { acks: "all" }],
     ["the client's path (idempotent)", { acks: "all", enable_idempotence: true }],
-  ])("%s: 20,000 records of mixed sizes land intact, each once", async (_, overrides) => {
-    const s = sync({ ...overrides, buffer_memory: "1048576", batch_size: 8192 });
-    const count = 20_000;
-    const lines: string[] = [];
-    for (let i = 0; i < count; i++) {
-      lines.push(record("users", { i, pad: "x".repeat((i * 7919) % 1500) }));
-      if (i % 1000 === 999) lines.push(streamState("users", "public", i, 1000));
-    }
-    const result = await write(s, lines.join(""), 90_000);
-    expect(result.exitCode).toBe(0);
-    const landed = await readTopics(broker.bootstrap, [s.topic("public", "users")], 30_000);
-    expect(landed).toHaveLength(count);
-    const seen = new Set<number>();
-    for (const message of landed) {
-      const value = JSON.parse(message.value ?? "");
-      const { i, pad } = value._airbyte_data;
-      expect(pad).toBe("x".repeat((i * 7919) % 1500));
-      expect(message.key).toBe(value._airbyte_ab_id);
-      seen.add(i);
-    }
-    expect(seen.size).toBe(count);
-  }, 120_000);
+  ])(
+    "%s: 20,000 records of mixed sizes land intact, each once",
+    async (_, overrides) => {
+      const s = sync({ ...overrides, buffer_memory: "1048576", batch_size: 8192 });
+      const count = 20_000;
+      const lines: string[] = [];
+      for (let i = 0; i < count; i++) {
+        lines.push(record("users", { i, pad: "x".repeat((i * 7919) % 1500) }));
+        if (i % 1000 === 999) lines.push(streamState("users", "public", i, 1000));
+      }
+      const result = await write(s, lines.join(""), 90_000);
+      expect(result.exitCode).toBe(0);
+      const landed = await readTopics(broker.bootstrap, [s.topic("public", "users")], 30_000);
+      expect(landed).toHaveLength(count);
+      const seen = new Set<number>();
+      for (const message of landed) {
+        const value = JSON.parse(message.value ?? "");
+        const { i, pad } = value._airbyte_data;
+        expect(pad).toBe("x".repeat((i * 7919) % 1500));
+        expect(message.key).toBe(value._airbyte_ab_id);
+        seen.add(i);
+      }
+      expect(seen.size).toBe(count);
+    },
+    120_000,
+  );
 });

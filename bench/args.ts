@@ -31,6 +31,8 @@ export interface BenchOptions {
   runTimeoutMs: number | null;
   /** Leave the bench broker running at the end even when this run started it. */
   keepBroker: boolean;
+  /** Run ours with the image's runtime environment (scripts/image/runtime-env.ts), or bare. */
+  oursEnv: "image" | "bare";
 }
 
 export const USAGE = `bun bench/run.ts [flags]   (npm run bench)
@@ -53,6 +55,7 @@ export const USAGE = `bun bench/run.ts [flags]   (npm run bench)
   --quiet-wait S       before each run, wait up to S seconds until other processes use < 0.3 cores (default 60; 0: off)
   --run-timeout S      seconds one run may take (default 60 + records / 5000 of that run)
   --keep-broker        leave the "bench" broker running at the end (it is stopped if this run started it)
+  --ours-env ENV       image: ours with the image's runtime environment (default); bare: without it
   --help`;
 
 export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
@@ -79,6 +82,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
       "quiet-wait": { type: "string" },
       "run-timeout": { type: "string" },
       "keep-broker": { type: "boolean" },
+      "ours-env": { type: "string" },
       help: { type: "boolean" },
     },
   });
@@ -93,6 +97,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
       throw new Error(`unknown tool ${tool}; one of ${TOOL_IDS.join(", ")}`);
   }
   if (tools.length === 0) throw new Error("--tools names no tool");
+  const oursEnv = values["ours-env"] ?? "image";
+  if (oursEnv !== "image" && oursEnv !== "bare")
+    throw new Error(`--ours-env must be image or bare, got ${oursEnv}`);
   const cases = selectCases(values.cases ?? "all");
   if (cases.length === 0) throw new Error("--cases names no case");
   return {
@@ -118,6 +125,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
     runTimeoutMs:
       values["run-timeout"] === undefined ? null : int("run-timeout", values["run-timeout"], 0, 1) * 1000,
     keepBroker: values["keep-broker"] ?? false,
+    oursEnv,
   };
 }
 

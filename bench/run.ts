@@ -23,7 +23,7 @@ import type { BenchResult, MemoryPoint } from "./result.ts";
 import { downsample, type RssSeries, type RunRecord, summarise } from "./stats.ts";
 import { java } from "./tools/java.ts";
 import { kcat } from "./tools/kcat.ts";
-import { ours } from "./tools/ours.ts";
+import { ours, setOursEnvironment } from "./tools/ours.ts";
 import type { Tool, ToolId, ToolInfo } from "./tools/tool.ts";
 import { ensureWorkload, type WorkloadFiles } from "./workload.ts";
 
@@ -53,6 +53,7 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
     process.exit(0);
   }
   const options = parsed;
+  setOursEnvironment(options.oursEnv);
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
   const machine = describeMachine();

@@ -7,12 +7,20 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { RUNTIME_ENV } from "../../scripts/image/runtime-env.ts";
 import { REPO_ROOT } from "../../scripts/kafka/paths.ts";
 import type { Batching, BenchCase } from "../cases.ts";
 import { logTail, measure } from "../measure.ts";
 import type { RunContext, Tool, ToolInfo, ToolRun } from "./tool.ts";
 
 export const BINARY = join(REPO_ROOT, "dist", "destination-kafka");
+
+/** The environment ours runs with: the image's (the default) or none beyond the bench's own. */
+let extraEnv: Record<string, string> = RUNTIME_ENV;
+
+export function setOursEnvironment(which: "image" | "bare"): void {
+  extraEnv = which === "image" ? RUNTIME_ENV : {};
+}
 
 /** The connector config for a case (bootstrap and topic filled in per run). */
 export function oursConfig(benchCase: BenchCase, batching: Batching, bootstrap: string, topic: string) {
@@ -45,6 +53,11 @@ export const ours: Tool = {
       notes: [
         "the compiled binary dist/destination-kafka, JSONL AirbyteMessages on stdin (a file)",
         "timed from spawn to the last STATE on stdout (echoed once every record before it is acknowledged)",
+        Object.keys(extraEnv).length > 0
+          ? `run with the image's environment: ${Object.entries(extraEnv)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(" ")} (see scripts/image/runtime-env.ts)`
+          : "run bare: without the image's runtime environment",
       ],
     };
   },
@@ -63,6 +76,7 @@ export const ours: Tool = {
     let states = 0;
     const measurement = await measure({
       command: [BINARY, "write", "--config", configFile, "--catalog", workload.catalog],
+      env: { ...process.env, ...extraEnv },
       stdinFile: workload.messages,
       logFile: join(runDir, "ours.log"),
       timeoutMs: context.timeoutMs,
@@ -88,6 +102,7 @@ async function ensureFreshBinary(log: (text: string) => void): Promise<void> {
   const newest = Math.max(
     newestMtime(join(REPO_ROOT, "src")),
     statSync(join(REPO_ROOT, "build.ts")).mtimeMs,
+    newestMtime(join(REPO_ROOT, "scripts", "build")),
     statSync(join(REPO_ROOT, "package.json")).mtimeMs,
   );
   if (existsSync(BINARY) && statSync(BINARY).mtimeMs >= newest) return;

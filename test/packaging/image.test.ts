@@ -12,6 +12,7 @@ import { join, relative, resolve } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { ensureDebianPackages } from "../../scripts/image/deps.ts";
 import { assembleRootfs, IMAGE, type Rootfs } from "../../scripts/image/rootfs.ts";
+import { RUNTIME_ENV } from "../../scripts/image/runtime-env.ts";
 import { connectionStatus, ofType } from "../helpers/connector.ts";
 import { type TestBroker, testBroker } from "../helpers/kafka.ts";
 import { hostBinary } from "./binary.ts";
@@ -71,6 +72,10 @@ describe("the Dockerfile and the root filesystem agree", () => {
     expect(image.env.AIRBYTE_ENTRYPOINT).toBe(image.entrypoint.join(" "));
     const binary = statSync(join(rootfs.root, IMAGE.binary));
     expect(binary.mode & 0o111).toBe(0o111);
+  });
+
+  it("sets the runtime environment the benchmark measures the binary with", () => {
+    expect(image.env).toMatchObject(RUNTIME_ENV);
   });
 
   it("USER is airbyte, a non-root user of the tree whose home is the WORKDIR /airbyte, which it owns", () => {

@@ -28,9 +28,16 @@ import { encodeRecordBatch, NO_PRODUCER } from "./record-batch.ts";
 
 /** Failed partitions of one attempt: retry them, or give up with the error. */
 interface Outcome {
-  retry: PartitionBatch[];
+  retry: RecordsBatch[];
+  /** Batches the broker refused as too large that hold more than one record: sent again in halves. */
+  split: RecordsBatch[];
   fatal: { error: unknown; topic: string } | undefined;
   lastError: { error: unknown; topic: string } | undefined;
+}
+
+/** A partition's batch with the records it was encoded from, so it can be split. */
+interface RecordsBatch extends PartitionBatch {
+  group: EncodedRecord[];
 }
 
 /** Sends records whose distinct topics the caller already listed. */
@@ -50,7 +57,7 @@ export function directSend(producer: Producer, config: Config): Deliver {
       );
     });
 
-  const sendToLeader = async (broker: Broker, batches: PartitionBatch[], outcome: Outcome) => {
+  const sendToLeader = async (broker: Broker, batches: RecordsBatch[], outcome: Outcome) => {
     try {
       const connection = await connect(broker);
       const request = produceRequest(acks, config.request_timeout_ms, batches);
@@ -70,24 +77,34 @@ export function directSend(producer: Producer, config: Config): Deliver {
     }
   };
 
-  /** Sends the batches, retrying what the broker says is retriable on fresh metadata. */
-  const sendWithRetries = async (first: PartitionBatch[], topics: string[], initial: ClusterMetadata) => {
+  /**
+   * Sends the batches, retrying what the broker says is retriable on fresh metadata. A batch of
+   * several records the broker refuses as too large (a topic's max.message.bytes below the request
+   * size) is sent again in two halves, one after the other, as Java's producer splits it.
+   */
+  const sendWithRetries = async (first: RecordsBatch[], send: SendContext): Promise<void> => {
     // Retries stop before delivery_timeout_ms runs out, so the failure names its cause (e.g. too few
     // in-sync replicas) rather than only the timeout.
     const giveUpAt = Date.now() + config.delivery_timeout_ms;
-    let metadata = initial;
     let pending = first;
     for (let attempt = 0; ; attempt++) {
-      const outcome: Outcome = { retry: [], fatal: undefined, lastError: undefined };
-      const byLeader = groupByLeader(pending, metadata);
+      const outcome: Outcome = { retry: [], split: [], fatal: undefined, lastError: undefined };
+      const byLeader = groupByLeader(pending, send.metadata);
       await Promise.all([...byLeader].map(([broker, batches]) => sendToLeader(broker, batches, outcome)));
       if (outcome.fatal) throw withTopic(outcome.fatal);
+      for (const batch of outcome.split) {
+        const half = Math.ceil(batch.group.length / 2);
+        for (const part of [batch.group.slice(0, half), batch.group.slice(half)]) {
+          const encoded = encodeBatch(batch.topic, batch.partition, part, config, send.allocate);
+          await sendWithRetries([encoded], send);
+        }
+      }
       if (outcome.retry.length === 0) return;
       const delay = retryDelayMs(attempt + 1);
       const outOfTime = Date.now() + delay + config.request_timeout_ms > giveUpAt;
       if ((attempt >= config.retries || outOfTime) && outcome.lastError) throw withTopic(outcome.lastError);
       await new Promise((resolve) => setTimeout(resolve, delay));
-      metadata = await producer.metadata({ topics, autocreateTopics, forceUpdate: true });
+      send.metadata = await producer.metadata({ topics: send.topics, autocreateTopics, forceUpdate: true });
       pending = outcome.retry;
     }
   };
@@ -103,7 +120,7 @@ export function directSend(producer: Producer, config: Config): Deliver {
     };
     try {
       const batches = encodeBatches(records, metadata, config, keylessRound++, allocate);
-      await sendWithRetries(batches, topics, metadata);
+      await sendWithRetries(batches, { topics, metadata, allocate });
     } finally {
       for (const memory of memories) memory.release();
     }
@@ -120,6 +137,13 @@ export class TopicSendError extends Error {
 }
 
 // --- internal ---
+
+/** What one send's attempts share: its topics, the latest metadata, and its batch memory. */
+interface SendContext {
+  topics: string[];
+  metadata: ClusterMetadata;
+  allocate: (length: number) => Buffer;
+}
 
 interface ConnectionSource {
   [kGetConnection](broker: Broker, callback: CallbackWithPromise<Connection>): void;
@@ -139,7 +163,7 @@ function encodeBatches(
   config: Config,
   round: number,
   allocate: (length: number) => Buffer,
-): PartitionBatch[] {
+): RecordsBatch[] {
   const groups = new Map<string, { topic: string; partition: number; records: EncodedRecord[] }>();
   for (const record of records) {
     const count = metadata.topics.get(record.topic)?.partitionsCount ?? 1;
@@ -149,22 +173,24 @@ function encodeBatches(
     if (group) group.records.push(record);
     else groups.set(key, { topic: record.topic, partition, records: [record] });
   }
-  const timestamp = Date.now();
-  return [...groups.values()].map(({ topic, partition, records: group }) => ({
-    topic,
-    partition,
-    records: group.length,
-    bytes: encodeRecordBatch(group, {
-      ...NO_PRODUCER,
-      compression: config.compression_type,
-      timestamp,
-      allocate,
-    }),
-  }));
+  return [...groups.values()].map(({ topic, partition, records: group }) =>
+    encodeBatch(topic, partition, group, config, allocate),
+  );
 }
 
-function groupByLeader(batches: PartitionBatch[], metadata: ClusterMetadata): Map<Broker, PartitionBatch[]> {
-  const byLeader = new Map<Broker, PartitionBatch[]>();
+function encodeBatch(
+  topic: string,
+  partition: number,
+  group: EncodedRecord[],
+  config: Config,
+  allocate: (length: number) => Buffer,
+): RecordsBatch {
+  const options = { ...NO_PRODUCER, compression: config.compression_type, timestamp: Date.now(), allocate };
+  return { topic, partition, records: group.length, group, bytes: encodeRecordBatch(group, options) };
+}
+
+function groupByLeader(batches: RecordsBatch[], metadata: ClusterMetadata): Map<Broker, RecordsBatch[]> {
+  const byLeader = new Map<Broker, RecordsBatch[]>();
   for (const batch of batches) {
     const leader = metadata.topics.get(batch.topic)?.partitions[batch.partition]?.leader;
     const broker = leader === undefined ? undefined : metadata.brokers.get(leader);
@@ -177,15 +203,19 @@ function groupByLeader(batches: PartitionBatch[], metadata: ClusterMetadata): Ma
   return byLeader;
 }
 
-/** Sorts a failed request's batches into retry or fatal, per partition where the broker said which. */
-function sortFailure(error: unknown, batches: PartitionBatch[], outcome: Outcome): void {
+/** Errors of a batch that is too large for the topic (its max.message.bytes), not of one record. */
+const TOO_LARGE = new Set(["MESSAGE_TOO_LARGE", "RECORD_LIST_TOO_LARGE"]);
+
+/** Sorts a failed request's batches into retry, split or fatal, per partition where the broker said which. */
+function sortFailure(error: unknown, batches: RecordsBatch[], outcome: Outcome): void {
   const topic = batches[0]?.topic ?? "";
   if (error instanceof ResponseError) {
     const errors = partitionErrors(error.response as ReturnType<typeof produceV11.parseResponse>);
     for (const batch of batches) {
       const partitionError: ProtocolError | undefined = errors.get(batchKey(batch.topic, batch.partition));
       if (!partitionError) continue;
-      if (partitionError.canRetry) {
+      if (TOO_LARGE.has(partitionError.apiId as string) && batch.group.length > 1) outcome.split.push(batch);
+      else if (partitionError.canRetry) {
         outcome.retry.push(batch);
         outcome.lastError = { error: partitionError, topic: batch.topic };
       } else outcome.fatal ??= { error: partitionError, topic: batch.topic };

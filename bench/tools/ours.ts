@@ -53,6 +53,7 @@ export const ours: Tool = {
       notes: [
         "the compiled binary dist/destination-kafka, JSONL AirbyteMessages on stdin (a file)",
         "timed from spawn to the last STATE on stdout (echoed once every record before it is acknowledged)",
+        "batch_size starts a send; while every in-flight slot is busy, waiting records leave together as one batch (up to max_request_size), so its batches can be larger than the peers', whose batch.size is a cap",
         Object.keys(extraEnv).length > 0
           ? `run with the image's environment: ${Object.entries(extraEnv)
               .map(([k, v]) => `${k}=${v}`)

@@ -6,6 +6,15 @@
  * validate. Every structural character is ASCII and never occurs inside a multi-byte UTF-8 sequence,
  * so scanning bytes is exact.
  */
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COMMA,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+} from "./json-bytes.ts";
 
 export interface Span {
   start: number;
@@ -56,14 +65,6 @@ export function objectMembers(bytes: Uint8Array, from: number): Map<string, Span
 }
 
 // --- internal ---
-
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
 
 const keyDecoder = new TextDecoder();
 

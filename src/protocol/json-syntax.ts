@@ -5,6 +5,17 @@
  * without parsing it. Iterative, so nesting depth is bounded by the line, not by the call stack.
  * The bytes must already be valid UTF-8; every byte this looks at is ASCII.
  */
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  MINUS,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+} from "./json-bytes.ts";
 
 /** Index just past the value starting at `at` (no leading whitespace), or -1 when it is not valid JSON. */
 export function skipJsonValue(bytes: Uint8Array, at: number): number {
@@ -109,15 +120,6 @@ export function skipMemberName(bytes: Uint8Array, at: number): number {
 /** The container stack shared by calls (the connector is single-threaded): no allocation per value. */
 const openKinds = new Uint8Array(64);
 
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const MINUS = 0x2d;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
 const TRUE = [0x74, 0x72, 0x75, 0x65];

@@ -7,6 +7,7 @@
  * line this accepts, the full parse gives the same record: last duplicate members win, a null
  * namespace is an absent one.
  */
+import { BACKSLASH, CLOSE_BRACE, COLON, COMMA, OPEN_BRACE, QUOTE } from "./json-bytes.ts";
 import { skipJsonString, skipJsonValue, skipSpace } from "./json-syntax.ts";
 import type { RecordLine, StreamId } from "./parse.ts";
 
@@ -51,12 +52,6 @@ interface RecordFields {
   unusual: boolean;
 }
 
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
 const NULL_START = 0x6e;
 const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
 const TYPE = ascii('"type"');

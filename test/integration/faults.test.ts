@@ -12,22 +12,25 @@ import { assertLoopback } from "../../scripts/kafka/loopback.ts";
 import { jsonFile, ofType, startConnector } from "../helpers/connector.ts";
 import { createTopic, readTopics, uniqueName } from "../helpers/kafka.ts";
 
-const CLUSTER = "faults";
-let cluster: ClusterHandle;
-
-beforeAll(async () => {
-  cluster = await ensureCluster({ name: CLUSTER, nodes: 3 });
-  assertLoopback(cluster.bootstrap);
-}, 180_000);
-
-afterAll(async () => {
-  // Bring every node back for the next test run; the cluster itself is reused.
-  for (const node of cluster.nodes) await restartNode(CLUSTER, node.nodeId).catch(() => undefined);
-}, 120_000);
+const stateOfRound = (round: number) => (m: Record<string, unknown>) =>
+  m.type === "STATE" && (m.state as { data?: { round?: number } }).data?.round === round;
 
 const record = (i: number) => `{"type":"RECORD","record":{"stream":"s","data":{"i":${i}},"emitted_at":1}}\n`;
 
 describe("faults on a 3-broker cluster (RF 3, min ISR 2)", () => {
+  const CLUSTER = "faults";
+  let cluster: ClusterHandle;
+
+  beforeAll(async () => {
+    cluster = await ensureCluster({ name: CLUSTER, nodes: 3 });
+    assertLoopback(cluster.bootstrap);
+  }, 180_000);
+
+  afterAll(async () => {
+    // Bring every node back for the next test run; the cluster itself is reused.
+    for (const node of cluster.nodes) await restartNode(CLUSTER, node.nodeId).catch(() => undefined);
+  }, 120_000);
+
   it.each([
     ["acks all", { acks: "all" }],
     ["idempotence", { acks: "all", enable_idempotence: true }],
@@ -81,6 +84,84 @@ describe("faults on a 3-broker cluster (RF 3, min ISR 2)", () => {
       await restartNode(CLUSTER, leader);
     },
     180_000,
+  );
+});
+
+describe("restarting the only broker mid-sync, within delivery_timeout_ms", () => {
+  const SINGLE = "restart";
+  let single: ClusterHandle;
+
+  beforeAll(async () => {
+    // A one-node cluster: the harness can kill and restart its node on the same port and data.
+    single = await ensureCluster({ name: SINGLE, nodes: 1 });
+    assertLoopback(single.bootstrap);
+  }, 180_000);
+
+  it.each([
+    ["acks all, the direct path", { acks: "all" }],
+    ["idempotence, the client's path", { acks: "all", enable_idempotence: true }],
+  ])(
+    "%s: the sync completes and every record is in Kafka, under the key it was sent with",
+    async (label, settings) => {
+      const started = Date.now();
+      const topic = uniqueName("restart");
+      await createTopic(single.bootstrap, topic);
+      const config = jsonFile("config.json", {
+        bootstrap_servers: single.bootstrap,
+        topic_pattern: topic,
+        request_timeout_ms: 3000,
+        delivery_timeout_ms: 45000,
+        max_block_ms: "30000",
+        socket_connection_setup_timeout_ms: "1000",
+        ...settings,
+      });
+      const catalog = jsonFile("catalog.json", {
+        streams: [{ stream: { name: "s" }, destination_sync_mode: "append" }],
+      });
+      const live = startConnector(["write", "--config", config, "--catalog", catalog]);
+      const total = 6000;
+      let i = 0;
+      const feed = (count: number, round: number) => {
+        let chunk = "";
+        for (let end = i + count; i < end; i++) chunk += record(i);
+        live.write(`${chunk}{"type":"STATE","state":{"data":{"round":${round}}}}\n`);
+      };
+      feed(2000, 1);
+      await live.waitFor((m) => m.type === "STATE", 30_000);
+      const node = single.nodes[0]?.nodeId ?? 1;
+      await killNode(SINGLE, node);
+      const down = Date.now();
+      feed(2000, 2); // sent while no broker runs: their STATE waits for the broker
+      const early = await live.waitFor(stateOfRound(2), 1500).catch(() => undefined);
+      expect(early).toBeUndefined();
+      await restartNode(SINGLE, node, { timeoutMs: 30_000 });
+      const downMs = Date.now() - down;
+      feed(total - i, 3);
+      await live.end();
+      const result = await live.finished(60_000);
+      expect(ofType(result.messages, "TRACE")).toEqual([]);
+      expect(result.exitCode).toBe(0);
+      const rounds = ofType(result.messages, "STATE").map(
+        (m) => (m.state as { data: { round: number } }).data.round,
+      );
+      expect(rounds).toEqual([1, 2, 3]);
+      const landed = await readTopics(single.bootstrap, [topic], 30_000);
+      const idOf = new Map<number, string>();
+      for (const r of landed) {
+        const value = JSON.parse(r.value) as { _airbyte_ab_id: string; _airbyte_data: { i: number } };
+        expect(r.key).toBe(value._airbyte_ab_id);
+        // A copy of a record is a retry of the same bytes, never a re-encoding with a new id.
+        expect(idOf.get(value._airbyte_data.i) ?? value._airbyte_ab_id).toBe(value._airbyte_ab_id);
+        idOf.set(value._airbyte_data.i, value._airbyte_ab_id);
+      }
+      expect([...idOf.keys()].sort((a, b) => a - b)).toEqual([...Array(total).keys()]);
+      expect(new Set(idOf.values()).size).toBe(total);
+      if (label.startsWith("idempotence")) expect(landed).toHaveLength(total); // none twice
+      console.log(
+        `[faults] restart the only broker (${label}): down ${downMs} ms, test ${Date.now() - started} ms`,
+      );
+    },
+    120_000,
   );
 });
 

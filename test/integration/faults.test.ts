@@ -9,8 +9,8 @@ import {
   restartNode,
 } from "../../scripts/kafka/cluster.ts";
 import { assertLoopback } from "../../scripts/kafka/loopback.ts";
-import { jsonFile, ofType, startConnector } from "../helpers/connector.ts";
-import { createTopic, readTopics, uniqueName } from "../helpers/kafka.ts";
+import { jsonFile, ofType, runConnector, startConnector } from "../helpers/connector.ts";
+import { createTopic, readTopics, testBroker, uniqueName } from "../helpers/kafka.ts";
 
 const stateOfRound = (round: number) => (m: Record<string, unknown>) =>
   m.type === "STATE" && (m.state as { data?: { round?: number } }).data?.round === round;
@@ -159,6 +159,76 @@ describe("restarting the only broker mid-sync, within delivery_timeout_ms", () =
       if (label.startsWith("idempotence")) expect(landed).toHaveLength(total); // none twice
       console.log(
         `[faults] restart the only broker (${label}): down ${downMs} ms, test ${Date.now() - started} ms`,
+      );
+    },
+    120_000,
+  );
+});
+
+describe("kill -9 of the connector mid-sync", () => {
+  const ROUNDS = 60;
+  const PER_ROUND = 1000;
+  const roundsOf = (messages: Record<string, unknown>[]) =>
+    ofType(messages, "STATE").map((m) => (m.state as { data: { round: number } }).data.round);
+  /** Rounds `from`..ROUNDS: each PER_ROUND records, then its STATE. */
+  const input = (from: number) => {
+    let text = "";
+    for (let round = from; round <= ROUNDS; round++) {
+      for (let i = (round - 1) * PER_ROUND; i < round * PER_ROUND; i++) text += record(i);
+      text += `{"type":"STATE","state":{"data":{"round":${round}}}}\n`;
+    }
+    return text;
+  };
+
+  it.each([
+    ["acks all", { acks: "all" }],
+    ["idempotence", { acks: "all", enable_idempotence: true }],
+  ])(
+    "%s: every STATE it echoed is covered, and replaying from the last one leaves no record out",
+    async (label, settings) => {
+      const started = Date.now();
+      const broker = await testBroker();
+      const topic = uniqueName("crash");
+      await createTopic(broker.bootstrap, topic);
+      const config = jsonFile("config.json", {
+        bootstrap_servers: broker.bootstrap,
+        topic_pattern: topic,
+        ...settings,
+      });
+      const catalog = jsonFile("catalog.json", {
+        streams: [{ stream: { name: "s" }, destination_sync_mode: "append" }],
+      });
+      const args = ["write", "--config", config, "--catalog", catalog];
+      const live = startConnector(args);
+      live.write(input(1));
+      await live.waitFor(stateOfRound(3), 30_000);
+      live.signal("SIGKILL");
+      const crashed = await live.finished(10_000);
+      expect(crashed.exitCode).not.toBe(0);
+      const echoed = roundsOf(crashed.messages);
+      const last = echoed.at(-1) ?? 0;
+      expect(echoed).toEqual(Array.from({ length: last }, (_, k) => k + 1)); // in order, none skipped
+      expect(last).toBeLessThan(ROUNDS); // it died mid-sync
+
+      // Every echoed STATE is covered: all records before it are in Kafka.
+      const seen = (landed: { value: string }[]) =>
+        new Set(landed.map((r) => JSON.parse(r.value)._airbyte_data.i as number));
+      const afterCrash = seen(await readTopics(broker.bootstrap, [topic], 30_000));
+      const missing = Array.from({ length: last * PER_ROUND }, (_, i) => i).filter((i) => !afterCrash.has(i));
+      expect(missing).toEqual([]);
+
+      // Airbyte resumes after the last echoed STATE: the replay sends the rest again.
+      const replay = await runConnector(args, input(last + 1), 60_000);
+      expect(ofType(replay.messages, "TRACE")).toEqual([]);
+      expect(replay.exitCode).toBe(0);
+      expect(roundsOf(replay.messages)).toEqual(
+        Array.from({ length: ROUNDS - last }, (_, k) => last + 1 + k),
+      );
+      const landed = await readTopics(broker.bootstrap, [topic], 30_000);
+      const all = seen(landed);
+      expect(Array.from({ length: ROUNDS * PER_ROUND }, (_, i) => i).filter((i) => !all.has(i))).toEqual([]);
+      console.log(
+        `[faults] kill -9 of the connector (${label}): ${last} of ${ROUNDS} STATEs echoed, ${afterCrash.size} records landed before the crash, ${landed.length - ROUNDS * PER_ROUND} written twice; test ${Date.now() - started} ms`,
       );
     },
     120_000,

@@ -56,3 +56,9 @@ export function describeTopic(bootstrap: string, topic: string, configKeys: stri
   assertLoopback(bootstrap);
   return topics.describeTopic(bootstrap, topic, configKeys);
 }
+
+/** Allows `principal` operations on one topic of a loopback broker that authorizes (secure.ts). */
+export function allowOnTopic(...args: Parameters<typeof topics.allowOnTopic>) {
+  assertLoopback(args[0]);
+  return topics.allowOnTopic(...args);
+}

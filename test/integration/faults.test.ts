@@ -119,7 +119,7 @@ describe("restarting the only broker mid-sync, within delivery_timeout_ms", () =
         streams: [{ stream: { name: "s" }, destination_sync_mode: "append" }],
       });
       const live = startConnector(["write", "--config", config, "--catalog", catalog]);
-      const total = 6000;
+      const total = 26000;
       let i = 0;
       const feed = (count: number, round: number) => {
         let chunk = "";
@@ -129,14 +129,15 @@ describe("restarting the only broker mid-sync, within delivery_timeout_ms", () =
       feed(2000, 1);
       await live.waitFor((m) => m.type === "STATE", 30_000);
       const node = single.nodes[0]?.nodeId ?? 1;
+      feed(20000, 2); // being sent when the broker dies
       await killNode(SINGLE, node);
       const down = Date.now();
-      feed(2000, 2); // sent while no broker runs: their STATE waits for the broker
-      const early = await live.waitFor(stateOfRound(2), 1500).catch(() => undefined);
+      feed(2000, 3); // sent while no broker runs: their STATE waits for the broker
+      const early = await live.waitFor(stateOfRound(3), 1500).catch(() => undefined);
       expect(early).toBeUndefined();
       await restartNode(SINGLE, node, { timeoutMs: 30_000 });
       const downMs = Date.now() - down;
-      feed(total - i, 3);
+      feed(total - i, 4);
       await live.end();
       const result = await live.finished(60_000);
       expect(ofType(result.messages, "TRACE")).toEqual([]);
@@ -144,7 +145,7 @@ describe("restarting the only broker mid-sync, within delivery_timeout_ms", () =
       const rounds = ofType(result.messages, "STATE").map(
         (m) => (m.state as { data: { round: number } }).data.round,
       );
-      expect(rounds).toEqual([1, 2, 3]);
+      expect(rounds).toEqual([1, 2, 3, 4]);
       const landed = await readTopics(single.bootstrap, [topic], 30_000);
       const idOf = new Map<number, string>();
       for (const r of landed) {

@@ -13,6 +13,8 @@ export interface ErrorContext {
   bootstrap: string;
   /** Said when a broker closes the connection without a reason (e.g. "it may require mTLS"). */
   closedHint?: string | undefined;
+  /** What the topic was needed for, named when the broker refuses it; default "write". */
+  access?: "write" | "create";
 }
 
 export function classifyKafkaError(error: unknown, context: ErrorContext): ConnectorError {
@@ -87,10 +89,10 @@ const missingTopic: Cause["text"] = (c) =>
 
 const CAUSES: Cause[] = [
   protocolCause("UNKNOWN_TOPIC_OR_PARTITION", "config_error", missingTopic),
-  protocolCause(
-    "TOPIC_AUTHORIZATION_FAILED",
-    "config_error",
-    (c) => `not authorized to write to ${topicName(c)}.`,
+  protocolCause("TOPIC_AUTHORIZATION_FAILED", "config_error", (c) =>
+    c.access === "create"
+      ? `not authorized to create ${topicName(c)}: create_topics needs the CREATE permission on the topic or the cluster, and WRITE on the topic.`
+      : `not authorized to write to ${topicName(c)}.`,
   ),
   protocolCause("CLUSTER_AUTHORIZATION_FAILED", "config_error", () => "not authorized on the cluster."),
   protocolCause(

@@ -47,7 +47,13 @@ export function createSender(config: Config): Sender {
         ? creator
             .ensure(topic, () => topicExists(producer, topic))
             .catch((error: unknown) => {
-              throw classifyKafkaError(error, { action: "creating the topic", topic, bootstrap, closedHint });
+              throw classifyKafkaError(error, {
+                action: "creating the topic",
+                access: "create",
+                topic,
+                bootstrap,
+                closedHint,
+              });
             })
             .then(() => lookUp(topic))
         : lookUp(topic);

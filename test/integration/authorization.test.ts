@@ -145,6 +145,34 @@ describe("check with test_topic", () => {
   );
 });
 
+describe("create_topics without the right to create", () => {
+  it.each([
+    ["no ACL at all", []],
+    ["DESCRIBE and WRITE, no CREATE", ["DESCRIBE", "WRITE"]],
+  ] as [string, ("DESCRIBE" | "WRITE")[]][])(
+    "check FAILS and write fails, naming the topic and the missing permission (%s)",
+    async (_label, granted) => {
+      const topic = uniqueName("uncreated");
+      const user = `User:${broker.users.plain.username}`;
+      if (granted.length > 0) await allowOnTopic(broker.listeners.plaintext, topic, user, granted);
+      const settings = { topic_pattern: topic, create_topics: { partitions: 1, replication_factor: 1 } };
+      const checked = await run(["check", "--config", config(settings)]);
+      const status = connectionStatus(checked.messages);
+      expect(status.status).toBe("FAILED");
+      expect(status.message).toContain(`not authorized to create topic ${topic}`);
+      expect(checked.exitCode).toBe(1);
+
+      const written = await run(["write", "--config", config(settings)], records("s", 0, 1) + state(1));
+      expect(written.exitCode).toBe(1);
+      const error = traceError(written.messages);
+      expect(error.failure_type).toBe("config_error");
+      expect(error.message).toContain(`not authorized to create topic ${topic}`);
+      expect(ofType(written.messages, "STATE")).toEqual([]);
+    },
+    30_000,
+  );
+});
+
 it("no output carries the SASL password", () => {
   expect(outputs.length).toBeGreaterThan(0);
   for (const output of outputs) expect(output).not.toContain(broker.users.plain.password);

@@ -67,6 +67,22 @@ describe("classifyKafkaError", () => {
     expect(classified.failureType).toBe(failureType as ConnectorError["failureType"]);
   });
 
+  it("says which permission is missing: to create a topic, or to write to it", () => {
+    const refused = new ProtocolError("TOPIC_AUTHORIZATION_FAILED");
+    const creating = classifyKafkaError(refused, {
+      ...context,
+      action: "creating the topic",
+      access: "create",
+    });
+    expect(creating.message).toBe(
+      "Kafka error while creating the topic (topic orders): not authorized to create topic orders: create_topics needs the CREATE permission on the topic or the cluster, and WRITE on the topic.",
+    );
+    expect(creating.failureType).toBe("config_error");
+    expect(classifyKafkaError(refused, context).message).toEndWith(
+      "not authorized to write to topic orders.",
+    );
+  });
+
   it("finds the cause inside an aggregate of errors", () => {
     const aggregate = new AggregateError(
       [new Error("noise"), new ProtocolError("TOPIC_AUTHORIZATION_FAILED")],

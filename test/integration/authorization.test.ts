@@ -120,6 +120,33 @@ describe("a topic the user may not write to", () => {
   );
 });
 
+describe("records of an allowed and a refused topic in one request", () => {
+  it.each([
+    ["acks all", {}],
+    ["idempotence", { enable_idempotence: true }],
+  ] as [string, Record<string, unknown>][])(
+    "%s: the failure names the refused topic only",
+    async (_label, settings) => {
+      const { allowed, refused } = await topics(["DESCRIBE"]);
+      const catalog = jsonFile("catalog.json", {
+        streams: [allowed, refused].map((name) => ({ stream: { name }, destination_sync_mode: "append" })),
+      });
+      let input = "";
+      for (let i = 0; i < 50; i++) input += records(i % 2 === 0 ? allowed : refused, i, 1);
+      const result = await run(
+        ["write", "--config", config(settings), "--catalog", catalog],
+        input + state(1),
+      );
+      expect(result.exitCode).toBe(1);
+      const error = traceError(result.messages);
+      expect(error.message).toContain(`not authorized to write to topic ${refused}.`);
+      expect(error.message).not.toContain(allowed);
+      expect(ofType(result.messages, "STATE")).toEqual([]);
+    },
+    30_000,
+  );
+});
+
 describe("check with test_topic", () => {
   it("SUCCEEDS on the topic the user may write to", async () => {
     const { allowed } = await topics([]);

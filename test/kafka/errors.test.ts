@@ -1,13 +1,15 @@
 import { describe, expect, it } from "bun:test";
 import {
+  MultipleErrors,
   NetworkError,
   ProtocolError,
+  ResponseError,
   TimeoutError,
   UnsupportedApiError,
   UserError,
 } from "@platformatic/kafka";
 import { ConnectorError } from "../../src/errors.ts";
-import { classifyKafkaError } from "../../src/kafka/errors.ts";
+import { classifyKafkaError, refusedTopics } from "../../src/kafka/errors.ts";
 
 const context = { action: "sending records", topic: "orders", bootstrap: "k1:9092" };
 const errno = (code: string) => Object.assign(new Error(`connect ${code}`), { code });
@@ -101,5 +103,34 @@ describe("classifyKafkaError", () => {
     expect(classified.failureType).toBe("system_error");
     expect(classified.message).toContain("something odd");
     expect(classifyKafkaError("a string", context).message).toContain("a string");
+  });
+});
+
+describe("refusedTopics", () => {
+  const partition = (errorCode: number) => ({ index: 0, errorCode, errorMessage: null });
+  const produceFailure = () =>
+    new ResponseError(
+      0,
+      11,
+      { "/responses/1/partitionResponses/0": [29, null] },
+      {
+        responses: [
+          { name: "allowed", partitionResponses: [partition(0)] },
+          { name: "refused", partitionResponses: [partition(29)] },
+        ],
+      },
+    );
+
+  it("names only the topics whose partitions a Produce response refused, wherever it is nested", () => {
+    expect(refusedTopics(produceFailure())).toEqual(["refused"]);
+    expect(refusedTopics(new MultipleErrors("Producing messages failed.", [produceFailure()]))).toEqual([
+      "refused",
+    ]);
+  });
+
+  it("names none when no Produce response is there", () => {
+    expect(refusedTopics(new ProtocolError("TOPIC_AUTHORIZATION_FAILED"))).toEqual([]);
+    expect(refusedTopics(new ResponseError(3, 12, { "/topics/0": [29, null] }, { topics: [] }))).toEqual([]);
+    expect(refusedTopics("not an error")).toEqual([]);
   });
 });

@@ -53,6 +53,15 @@ export async function runConnector(
   return { exitCode, messages: parseMessages(stdout), stderr };
 }
 
+/** `runConnector` within 30 s, keeping each run's messages and stderr in `outputs`, to check for secrets. */
+export const recordingRun =
+  (outputs: string[]) =>
+  async (args: string[], stdin = ""): Promise<RunResult> => {
+    const result = await runConnector(args, stdin, 30_000);
+    outputs.push(JSON.stringify(result.messages), result.stderr);
+    return result;
+  };
+
 /** Parses stdout and asserts every line is an AirbyteMessage a destination may write. */
 export function parseMessages(stdout: string): Record<string, unknown>[] {
   return stdout

@@ -6,26 +6,18 @@
  * (the super user, on the PLAINTEXT listener), and what landed is read back there.
  */
 import { beforeAll, describe, expect, it } from "bun:test";
-import { assertLoopback } from "../../scripts/kafka/loopback.ts";
 import { jaasConfig } from "../../scripts/kafka/properties.ts";
-import { ensureSecureBroker, type SecureBroker } from "../../scripts/kafka/secure.ts";
-import {
-  connectionStatus,
-  jsonFile,
-  ofType,
-  type RunResult,
-  runConnector,
-  traceError,
-} from "../helpers/connector.ts";
-import { allowOnTopic, createTopic, readTopics, uniqueName } from "../helpers/kafka.ts";
+import type { SecureBroker } from "../../scripts/kafka/secure.ts";
+import { connectionStatus, jsonFile, ofType, recordingRun, traceError } from "../helpers/connector.ts";
+import { allowOnTopic, createTopic, readTopics, secureTestBroker, uniqueName } from "../helpers/kafka.ts";
 
 let broker: SecureBroker;
 /** Every stdout and stderr the connector produced in this file, checked for the password at the end. */
 const outputs: string[] = [];
+const run = recordingRun(outputs);
 
 beforeAll(async () => {
-  broker = await ensureSecureBroker({ name: "authorizer", authorizer: true });
-  for (const address of Object.values(broker.listeners)) assertLoopback(address);
+  broker = await secureTestBroker({ name: "authorizer", authorizer: true });
 }, 180_000);
 
 /** A topic the SASL user may write to, and one where it may do no more than `denied` allows. */
@@ -61,12 +53,6 @@ function config(extra: Record<string, unknown>) {
     },
     ...extra,
   });
-}
-
-async function run(args: string[], stdin = ""): Promise<RunResult> {
-  const result = await runConnector(args, stdin, 30_000);
-  outputs.push(JSON.stringify(result.messages), result.stderr);
-  return result;
 }
 
 const records = (stream: string, from: number, count: number) => {

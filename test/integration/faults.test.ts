@@ -220,6 +220,11 @@ describe("kill -9 of the connector mid-sync", () => {
       expect(roundsOf(replay.messages)).toEqual(
         Array.from({ length: ROUNDS - last }, (_, k) => last + 1 + k),
       );
+      // Each STATE, before the crash or in the replay, counts the records of its own round.
+      const counts = ofType([...crashed.messages, ...replay.messages], "STATE").map(
+        (m) => (m.state as { destinationStats?: { recordCount?: number } }).destinationStats?.recordCount,
+      );
+      expect(counts).toEqual(Array(ROUNDS).fill(PER_ROUND));
       const landed = await readTopics(broker.bootstrap, [topic], 30_000);
       const all = seen(landed);
       expect(Array.from({ length: ROUNDS * PER_ROUND }, (_, i) => i).filter((i) => !all.has(i))).toEqual([]);

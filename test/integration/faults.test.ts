@@ -178,7 +178,8 @@ describe("restarting the only broker mid-sync, within delivery_timeout_ms", () =
 });
 
 describe("kill -9 of the connector mid-sync", () => {
-  const ROUNDS = 60;
+  // Enough input (100k records) that the connector is still busy with it when the test reacts.
+  const ROUNDS = 100;
   const PER_ROUND = 1000;
   /** Rounds `from`..ROUNDS: each PER_ROUND records, then its STATE. */
   const input = (from: number) => {
@@ -196,6 +197,7 @@ describe("kill -9 of the connector mid-sync", () => {
       await createTopic(broker.bootstrap, topic);
       const args = writeArgs(broker.bootstrap, topic, settings);
       const live = startConnector(args);
+      // All of it at once, as from a source: when STATE 3 is out, later rounds are being sent.
       live.write(input(1));
       await live.waitFor(stateOfRound(3), 30_000);
       live.signal("SIGKILL");

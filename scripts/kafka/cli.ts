@@ -5,7 +5,7 @@
  *   bun scripts/kafka/cli.ts down [--name default | --all]
  *   bun scripts/kafka/cli.ts node stop|kill|restart --node ID [--name cluster]
  *   bun scripts/kafka/cli.ts status
- *   bun scripts/kafka/cli.ts secure [--name secure]
+ *   bun scripts/kafka/cli.ts secure [--name secure] [--authorizer]
  * `up` prints the log location, then the bootstrap address as the last line
  * of stdout; progress goes to stderr. With `--cluster N` it ensures a local
  * N-node KRaft cluster (scripts/kafka/cluster.ts) and prints each node's id,
@@ -14,6 +14,9 @@
  * nodes. `secure` ensures the secured broker
  * (scripts/kafka/secure.ts) and prints its log, listeners and PEM/secret file
  * locations (never the secrets themselves); `down --name secure` stops it.
+ * With `--authorizer` the broker checks ACLs (give it another name, e.g.
+ * `--name authorizer`, as the tests do); only User:ANONYMOUS, on the PLAINTEXT
+ * listener, may do anything there.
  */
 import { defineCommand, runMain } from "citty";
 import { brokerStatus, ensureBroker, listBrokers, readBrokerState, stopBroker } from "./broker.ts";
@@ -167,12 +170,13 @@ const secure = defineCommand({
   meta: { name: "secure", description: "Ensure the secured broker (SASL, SSL, mTLS listeners) is running" },
   args: {
     name: { type: "string", default: "secure", description: "Broker name" },
+    authorizer: { type: "boolean", default: false, description: "Authorize requests with ACLs" },
   },
   async run({ args }) {
     const t0 = Date.now();
     const { ensureSecureBroker, SECRETS_FILE } = await import("./secure.ts");
     const before = readBrokerState(args.name);
-    const broker = await ensureSecureBroker({ name: args.name });
+    const broker = await ensureSecureBroker({ name: args.name, authorizer: args.authorizer });
     const after = readBrokerState(args.name);
     const reused = before !== null && after !== null && before.pid === after.pid;
     console.error(

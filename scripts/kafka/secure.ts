@@ -11,6 +11,12 @@
  *   sslWrongHost    SSL             a certificate for `wrong.example` only (hostname-mismatch tests)
  * Certificates come from tls.ts; users and passwords are generated once into
  * `.cache/secure/secrets.json`. Nothing secret is ever written outside `.cache/`.
+ *
+ * With `authorizer: true` (under another name, e.g. "authorizer") the same broker
+ * authorizes every request with KRaft's StandardAuthorizer: the SASL and TLS
+ * users get only what ACLs grant them (topics.ts `allowOnTopic`), while
+ * User:ANONYMOUS — the principal of the PLAINTEXT and controller listeners, so
+ * the broker's own traffic and the harness's admin — is the super user.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -71,6 +77,8 @@ export interface SecureBrokerOptions {
   name?: string;
   /** Default 90 s (as for plain brokers). */
   startTimeoutMs?: number;
+  /** Authorize requests with ACLs (see the header); default false. */
+  authorizer?: boolean;
 }
 
 export const SECURE_BROKER_NAME = "secure";
@@ -80,6 +88,12 @@ export const SECURE_DIR: string = join(CACHE_DIR, "secure");
 
 /** Generated users and passwords (mode 0600). */
 export const SECRETS_FILE: string = join(SECURE_DIR, "secrets.json");
+
+/** KRaft's ACL authorizer; ANONYMOUS (the PLAINTEXT and controller listeners) may do anything. */
+const AUTHORIZER_PROPERTIES: Record<string, string> = {
+  "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+  "super.users": "User:ANONYMOUS",
+};
 
 const ALL_MECHANISMS: SaslMechanism[] = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER"];
 const SCRAM_ONLY: SaslMechanism[] = ["SCRAM-SHA-256", "SCRAM-SHA-512"];
@@ -106,7 +120,8 @@ export async function ensureSecureBroker(opts: SecureBrokerOptions = {}): Promis
   const tls = await ensureTlsMaterial();
   const secrets = await ensureSecrets();
   const model = (ports: Record<keyof SecureListeners, number>) => secureListeners(ports, tls, secrets);
-  const fingerprint = fingerprintOf(model(portsOf(() => 0)), scramCredentials(secrets), tls);
+  const extraProperties = opts.authorizer ? AUTHORIZER_PROPERTIES : {};
+  const fingerprint = fingerprintOf(model(portsOf(() => 0)), scramCredentials(secrets), tls, extraProperties);
 
   let handle = await runningListenerBroker(name, fingerprint);
   if (!handle) {
@@ -120,6 +135,7 @@ export async function ensureSecureBroker(opts: SecureBrokerOptions = {}): Promis
       scramCredentials: scramCredentials(secrets),
       autoCreateTopics: true,
       partitions: 1,
+      extraProperties,
       fingerprint,
       ...(opts.startTimeoutMs === undefined ? {} : { startTimeoutMs: opts.startTimeoutMs }),
     });
@@ -277,9 +293,14 @@ function portsOf(pick: (index: number) => number): Record<keyof SecureListeners,
 }
 
 /** Hash of everything a running broker must match to be reused (ports excluded). */
-function fingerprintOf(listeners: ListenerSpec[], scram: ScramCredential[], tls: TlsMaterial): string {
+function fingerprintOf(
+  listeners: ListenerSpec[],
+  scram: ScramCredential[],
+  tls: TlsMaterial,
+  extraProperties: Record<string, string>,
+): string {
   const hash = createHash("sha256");
-  hash.update(JSON.stringify({ kafka: KAFKA_VERSION, listeners, scram }));
+  hash.update(JSON.stringify({ kafka: KAFKA_VERSION, listeners, scram, extraProperties }));
   for (const file of [tls.serverKeystore, tls.wrongHostKeystore, tls.ca]) hash.update(readFileSync(file));
   return hash.digest("hex");
 }

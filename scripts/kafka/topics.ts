@@ -3,7 +3,15 @@
  * separate from the connector, so what it reports is what Kafka holds.
  */
 import { randomUUID } from "node:crypto";
-import { Admin, ConfigResourceTypes, Consumer } from "@platformatic/kafka";
+import {
+  AclOperations,
+  AclPermissionTypes,
+  Admin,
+  ConfigResourceTypes,
+  Consumer,
+  ResourcePatternTypes,
+  ResourceTypes,
+} from "@platformatic/kafka";
 
 export interface LandedRecord {
   topic: string;
@@ -85,6 +93,34 @@ export async function createTopic(
       partitions: layout.partitions ?? 1,
       replicas: layout.replicas ?? 1,
       configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
+    });
+  } finally {
+    await admin.close();
+  }
+}
+
+/**
+ * Allows `principal` (e.g. "User:alice") the given operations on one topic (a literal ACL), from any
+ * host; `bootstrap` must be a listener whose principal may create ACLs (secure.ts with an authorizer).
+ */
+export async function allowOnTopic(
+  bootstrap: string,
+  topic: string,
+  principal: string,
+  operations: (keyof typeof AclOperations)[],
+): Promise<void> {
+  const admin = new Admin({ clientId: "destination-kafka-admin", bootstrapBrokers: bootstrap.split(",") });
+  try {
+    await admin.createAcls({
+      creations: operations.map((operation) => ({
+        resourceType: ResourceTypes.TOPIC,
+        resourceName: topic,
+        resourcePatternType: ResourcePatternTypes.LITERAL,
+        principal,
+        host: "*",
+        operation: AclOperations[operation],
+        permissionType: AclPermissionTypes.ALLOW,
+      })),
     });
   } finally {
     await admin.close();

@@ -40,16 +40,20 @@ export async function checkConnection(config: Config): Promise<string | undefine
     if (config.create_topics && fixed) {
       const target = checkedTopicFor(config.topic_pattern, undefined, "", config.topic_naming);
       const { partitions, replication_factor } = config.create_topics;
-      if (await topicExists(producer, target))
+      // The lookup can be refused too (no DESCRIBE on the topic): both failures name the topic.
+      const refused = (error: unknown): never => {
+        throw classifyKafkaError(error, {
+          action: "validating the creation of the topic",
+          access: "create",
+          topic: target,
+          bootstrap,
+          closedHint,
+        });
+      };
+      if (await topicExists(producer, target).catch(refused))
         note = `Topic ${target} exists; create_topics leaves it as it is.`;
       else {
-        await creator?.dryRun(target).catch((error: unknown) => {
-          throw classifyKafkaError(error, {
-            action: "validating the creation of the topic",
-            topic: target,
-            bootstrap,
-          });
-        });
+        await creator?.dryRun(target).catch(refused);
         note = `Topic ${target} does not exist; write will create it with ${partitions} partition(s) and replication factor ${replication_factor} (the cluster accepted these settings and this client's right to create it in a dry run).`;
       }
     }
@@ -60,7 +64,11 @@ export async function checkConnection(config: Config): Promise<string | undefine
       await creator
         .ensure(topic, () => topicExists(producer, topic))
         .catch((error: unknown) => {
-          throw classifyKafkaError(error, { ...context, action: "creating the test topic" });
+          throw classifyKafkaError(error, {
+            ...context,
+            action: "creating the test topic",
+            access: "create",
+          });
         });
     }
     await attempt({ ...metadataBound, context }, () =>

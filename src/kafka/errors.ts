@@ -3,8 +3,9 @@
  * error's tree (aggregates, causes) names the problem. Total: an error it cannot classify becomes a
  * system_error carrying the client's own message (which names no secret and no record content).
  */
-import { ProtocolError, TimeoutError, UnsupportedApiError } from "@platformatic/kafka";
+import { ProtocolError, ResponseError, TimeoutError, UnsupportedApiError } from "@platformatic/kafka";
 import { ConnectorError, type FailureType, UNKNOWN_TOPIC } from "../errors.ts";
+import type { ProduceResponse } from "./produce-request.ts";
 
 /** What the connector was doing, for the message: "sending records", "connecting to the cluster". */
 export interface ErrorContext {
@@ -13,6 +14,8 @@ export interface ErrorContext {
   bootstrap: string;
   /** Said when a broker closes the connection without a reason (e.g. "it may require mTLS"). */
   closedHint?: string | undefined;
+  /** What the topic was needed for, named when the broker refuses it; default "write". */
+  access?: "write" | "create";
 }
 
 export function classifyKafkaError(error: unknown, context: ErrorContext): ConnectorError {
@@ -32,6 +35,23 @@ export function classifyKafkaError(error: unknown, context: ErrorContext): Conne
   }
   const first = all.find((e) => e.message !== "") ?? all[0];
   return new ConnectorError(`${prefix}: ${first?.message ?? String(error)}`, "system_error");
+}
+
+/**
+ * The topics whose partitions a Produce response in the error's tree refused, in response order; none
+ * when no such response is there. A send to several topics fails as a whole, but only these failed.
+ */
+export function refusedTopics(error: unknown): string[] {
+  for (const found of flatten(error)) {
+    if (!(found instanceof ResponseError)) continue;
+    const { responses } = (found.response ?? {}) as Partial<ProduceResponse>;
+    if (!Array.isArray(responses)) continue;
+    const refused = responses
+      .filter((topic) => topic.partitionResponses.some((partition) => partition.errorCode !== 0))
+      .map((topic) => topic.name);
+    if (refused.length > 0) return refused;
+  }
+  return [];
 }
 
 // --- internal ---
@@ -87,10 +107,10 @@ const missingTopic: Cause["text"] = (c) =>
 
 const CAUSES: Cause[] = [
   protocolCause("UNKNOWN_TOPIC_OR_PARTITION", "config_error", missingTopic),
-  protocolCause(
-    "TOPIC_AUTHORIZATION_FAILED",
-    "config_error",
-    (c) => `not authorized to write to ${topicName(c)}.`,
+  protocolCause("TOPIC_AUTHORIZATION_FAILED", "config_error", (c) =>
+    c.access === "create"
+      ? `not authorized to create ${topicName(c)}: create_topics needs the CREATE permission on the topic or the cluster, and WRITE on the topic.`
+      : `not authorized to write to ${topicName(c)}.`,
   ),
   protocolCause("CLUSTER_AUTHORIZATION_FAILED", "config_error", () => "not authorized on the cluster."),
   protocolCause(

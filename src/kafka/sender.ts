@@ -11,7 +11,7 @@ import type { EncodedRecord } from "../pipeline/record.ts";
 import { attempt } from "./attempt.ts";
 import { toProducerOptions } from "./client-options.ts";
 import { type Deliver, directSend, TopicSendError } from "./direct-send.ts";
-import { classifyKafkaError } from "./errors.ts";
+import { classifyKafkaError, refusedTopics } from "./errors.ts";
 import { closedConnectionHint } from "./security.ts";
 import { createTopicCreator, topicExists } from "./topic-creator.ts";
 
@@ -47,7 +47,13 @@ export function createSender(config: Config): Sender {
         ? creator
             .ensure(topic, () => topicExists(producer, topic))
             .catch((error: unknown) => {
-              throw classifyKafkaError(error, { action: "creating the topic", topic, bootstrap, closedHint });
+              throw classifyKafkaError(error, {
+                action: "creating the topic",
+                access: "create",
+                topic,
+                bootstrap,
+                closedHint,
+              });
             })
             .then(() => lookUp(topic))
         : lookUp(topic);
@@ -79,7 +85,8 @@ export function createSender(config: Config): Sender {
       try {
         await deliver(records, topics);
       } catch (error) {
-        const topic = error instanceof TopicSendError ? error.topic : topics.join(", ");
+        const refused = error instanceof TopicSendError ? [error.topic] : refusedTopics(error);
+        const topic = (refused.length > 0 ? refused : topics).join(", ");
         throw classifyKafkaError(error, { action: "sending records", closedHint, topic, bootstrap });
       }
     },

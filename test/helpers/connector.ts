@@ -53,6 +53,15 @@ export async function runConnector(
   return { exitCode, messages: parseMessages(stdout), stderr };
 }
 
+/** `runConnector` within 30 s, keeping each run's messages and stderr in `outputs`, to check for secrets. */
+export const recordingRun =
+  (outputs: string[]) =>
+  async (args: string[], stdin = ""): Promise<RunResult> => {
+    const result = await runConnector(args, stdin, 30_000);
+    outputs.push(JSON.stringify(result.messages), result.stderr);
+    return result;
+  };
+
 /** Parses stdout and asserts every line is an AirbyteMessage a destination may write. */
 export function parseMessages(stdout: string): Record<string, unknown>[] {
   return stdout
@@ -92,7 +101,8 @@ export interface LiveConnector {
     match: (message: Record<string, unknown>) => boolean,
     timeoutMs?: number,
   ): Promise<Record<string, unknown>>;
-  signal(name: "SIGTERM" | "SIGINT"): void;
+  /** SIGTERM / SIGINT ask it to stop; SIGKILL is a crash (kill -9). */
+  signal(name: "SIGTERM" | "SIGINT" | "SIGKILL"): void;
   /** Waits for the exit (bounded) and returns everything it wrote. */
   finished(timeoutMs?: number): Promise<RunResult>;
 }
@@ -114,10 +124,16 @@ export function startConnector(args: string[]): LiveConnector {
     }
   })();
   const stderr = new Response(child.stderr).text();
+  let crashed = false;
   return {
     write: (text) => {
       child.stdin.write(text);
-      child.stdin.flush();
+      const flushed = child.stdin.flush();
+      // After a kill -9 the pipe breaks under what is still buffered: that is the crash, not a failure.
+      if (flushed instanceof Promise)
+        flushed.catch((error: unknown) => {
+          if (!crashed) throw error;
+        });
     },
     end: async () => {
       await child.stdin.end();
@@ -138,7 +154,10 @@ export function startConnector(args: string[]): LiveConnector {
         }, timeoutMs);
         if (!look()) listeners.add(look);
       }),
-    signal: (name) => child.kill(name),
+    signal: (name) => {
+      crashed ||= name === "SIGKILL";
+      child.kill(name);
+    },
     finished: async (timeoutMs = 30_000) => {
       const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
       const exitCode = await child.exited;

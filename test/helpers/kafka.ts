@@ -6,6 +6,11 @@
 import { randomUUID } from "node:crypto";
 import { brokerLogTail, ensureBroker } from "../../scripts/kafka/broker.ts";
 import { assertLoopback } from "../../scripts/kafka/loopback.ts";
+import {
+  ensureSecureBroker,
+  type SecureBroker,
+  type SecureBrokerOptions,
+} from "../../scripts/kafka/secure.ts";
 import * as topics from "../../scripts/kafka/topics.ts";
 
 export type { LandedRecord } from "../../scripts/kafka/topics.ts";
@@ -21,6 +26,13 @@ export async function testBroker(kind: "default" | "noauto" = "default"): Promis
   const handle = await ensureBroker({ name: kind, autoCreateTopics: kind === "default" });
   assertLoopback(handle.bootstrap);
   return { name: kind, bootstrap: handle.bootstrap, logTail: () => brokerLogTail(kind) };
+}
+
+/** The secured broker of scripts/kafka/secure.ts (with an authorizer if asked), every listener on loopback. */
+export async function secureTestBroker(options: SecureBrokerOptions = {}): Promise<SecureBroker> {
+  const broker = await ensureSecureBroker(options);
+  for (const address of Object.values(broker.listeners)) assertLoopback(address);
+  return broker;
 }
 
 /** A topic name no other test uses. */
@@ -55,4 +67,10 @@ export function listTopics(bootstrap: string) {
 export function describeTopic(bootstrap: string, topic: string, configKeys: string[]) {
   assertLoopback(bootstrap);
   return topics.describeTopic(bootstrap, topic, configKeys);
+}
+
+/** Allows `principal` operations on one topic of a loopback broker that authorizes (secure.ts). */
+export function allowOnTopic(...args: Parameters<typeof topics.allowOnTopic>) {
+  assertLoopback(args[0]);
+  return topics.allowOnTopic(...args);
 }

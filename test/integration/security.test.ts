@@ -1,23 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { assertLoopback } from "../../scripts/kafka/loopback.ts";
-import { ensureSecureBroker, type SecureBroker } from "../../scripts/kafka/secure.ts";
-import {
-  connectionStatus,
-  jsonFile,
-  ofType,
-  type RunResult,
-  runConnector,
-  traceError,
-} from "../helpers/connector.ts";
-import { readTopics, uniqueName } from "../helpers/kafka.ts";
+import type { SecureBroker } from "../../scripts/kafka/secure.ts";
+import { connectionStatus, jsonFile, ofType, recordingRun, traceError } from "../helpers/connector.ts";
+import { readTopics, secureTestBroker, uniqueName } from "../helpers/kafka.ts";
 
 let broker: SecureBroker;
 /** Every stdout and stderr the connector produced in this file, checked for secrets at the end. */
 const outputs: string[] = [];
+const run = recordingRun(outputs);
 
 beforeAll(async () => {
-  broker = await ensureSecureBroker();
-  for (const address of Object.values(broker.listeners)) assertLoopback(address);
+  broker = await secureTestBroker();
 }, 180_000);
 
 const jaas = (module: string, options: Record<string, string>) =>
@@ -33,12 +25,6 @@ const oauthJaas = (sub: string) =>
 
 /** Short timeouts: every failure case must end in seconds. */
 const FAST = { retries: 0, max_block_ms: "5000", request_timeout_ms: 4000, delivery_timeout_ms: 8000 };
-
-async function run(args: string[], stdin = ""): Promise<RunResult> {
-  const result = await runConnector(args, stdin, 30_000);
-  outputs.push(JSON.stringify(result.messages), result.stderr);
-  return result;
-}
 
 async function check(
   bootstrap: string,

@@ -1,13 +1,15 @@
 import { describe, expect, it } from "bun:test";
 import {
+  MultipleErrors,
   NetworkError,
   ProtocolError,
+  ResponseError,
   TimeoutError,
   UnsupportedApiError,
   UserError,
 } from "@platformatic/kafka";
 import { ConnectorError } from "../../src/errors.ts";
-import { classifyKafkaError } from "../../src/kafka/errors.ts";
+import { classifyKafkaError, refusedTopics } from "../../src/kafka/errors.ts";
 
 const context = { action: "sending records", topic: "orders", bootstrap: "k1:9092" };
 const errno = (code: string) => Object.assign(new Error(`connect ${code}`), { code });
@@ -67,6 +69,22 @@ describe("classifyKafkaError", () => {
     expect(classified.failureType).toBe(failureType as ConnectorError["failureType"]);
   });
 
+  it("says which permission is missing: to create a topic, or to write to it", () => {
+    const refused = new ProtocolError("TOPIC_AUTHORIZATION_FAILED");
+    const creating = classifyKafkaError(refused, {
+      ...context,
+      action: "creating the topic",
+      access: "create",
+    });
+    expect(creating.message).toBe(
+      "Kafka error while creating the topic (topic orders): not authorized to create topic orders: create_topics needs the CREATE permission on the topic or the cluster, and WRITE on the topic.",
+    );
+    expect(creating.failureType).toBe("config_error");
+    expect(classifyKafkaError(refused, context).message).toEndWith(
+      "not authorized to write to topic orders.",
+    );
+  });
+
   it("finds the cause inside an aggregate of errors", () => {
     const aggregate = new AggregateError(
       [new Error("noise"), new ProtocolError("TOPIC_AUTHORIZATION_FAILED")],
@@ -85,5 +103,34 @@ describe("classifyKafkaError", () => {
     expect(classified.failureType).toBe("system_error");
     expect(classified.message).toContain("something odd");
     expect(classifyKafkaError("a string", context).message).toContain("a string");
+  });
+});
+
+describe("refusedTopics", () => {
+  const partition = (errorCode: number) => ({ index: 0, errorCode, errorMessage: null });
+  const produceFailure = () =>
+    new ResponseError(
+      0,
+      11,
+      { "/responses/1/partitionResponses/0": [29, null] },
+      {
+        responses: [
+          { name: "allowed", partitionResponses: [partition(0)] },
+          { name: "refused", partitionResponses: [partition(29)] },
+        ],
+      },
+    );
+
+  it("names only the topics whose partitions a Produce response refused, wherever it is nested", () => {
+    expect(refusedTopics(produceFailure())).toEqual(["refused"]);
+    expect(refusedTopics(new MultipleErrors("Producing messages failed.", [produceFailure()]))).toEqual([
+      "refused",
+    ]);
+  });
+
+  it("names none when no Produce response is there", () => {
+    expect(refusedTopics(new ProtocolError("TOPIC_AUTHORIZATION_FAILED"))).toEqual([]);
+    expect(refusedTopics(new ResponseError(3, 12, { "/topics/0": [29, null] }, { topics: [] }))).toEqual([]);
+    expect(refusedTopics("not an error")).toEqual([]);
   });
 });

@@ -63,6 +63,7 @@ export default defineCommand({
         ...setup,
         input: process.stdin,
         send: (records) => sender.send(records),
+        commit: sender.commit,
         emit,
         signal: controller.signal,
         graceMs: Math.min(setup.config.delivery_timeout_ms, 10_000),

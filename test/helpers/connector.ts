@@ -92,7 +92,7 @@ export interface LiveConnector {
     match: (message: Record<string, unknown>) => boolean,
     timeoutMs?: number,
   ): Promise<Record<string, unknown>>;
-  signal(name: "SIGTERM" | "SIGINT"): void;
+  signal(name: "SIGTERM" | "SIGINT" | "SIGKILL"): void;
   /** Waits for the exit (bounded) and returns everything it wrote. */
   finished(timeoutMs?: number): Promise<RunResult>;
 }

@@ -89,8 +89,13 @@ export function createSender(config: Config): Sender {
       : undefined,
     async close() {
       // An open transaction is aborted at once rather than left for the coordinator to time out:
-      // until it ends, read_committed consumers cannot read past it.
-      await transactional?.abort();
+      // until it ends, read_committed consumers cannot read past it. Bounded: a send stuck on a
+      // broker that does not answer would hold the abort up.
+      if (transactional) {
+        await withDeadline(transactional.abort(), 5000, () => new Error("abort timed out")).catch(
+          () => undefined,
+        );
+      }
       await creator?.close().catch(() => undefined);
       await withDeadline(producer.close(true), 5000, () => new Error("close timed out")).catch(
         () => undefined,

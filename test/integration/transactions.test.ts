@@ -114,6 +114,21 @@ describe("transactions", () => {
     expect(await committedIs(sync.topic)).toEqual(range(0, 900));
   }, 60_000);
 
+  it("a failing sync aborts its open transaction at once: nothing after the last commit is readable", async () => {
+    const sync = transactionalSync();
+    const result = await runConnector(
+      sync.args,
+      `${records(0, 10)}${state(10)}${records(10, 20)}{not json\n${state(20)}`,
+    );
+    expect(result.exitCode).toBe(1);
+    expect(traceError(result.messages).message).toContain("Input line 22 cannot be written");
+    expect(ofType(result.messages, "STATE").map(stateUpTo)).toEqual([10]);
+    // Not left open until transaction_timeout_ms: read_committed readers can read on at once.
+    expect((await describeTransaction(broker.bootstrap, sync.transactionalId)).state).toBe("CompleteAbort");
+    expect(await committedIs(sync.topic)).toEqual(range(0, 10));
+    expect((await readWithKcat(broker.bootstrap, sync.topic, "read_uncommitted")).data).toHaveLength(20);
+  }, 30_000);
+
   it("a newer run with the same transactional_id fences the older one: TRACE, exit 1, no later STATE", async () => {
     const sync = transactionalSync();
     const older = startConnector(sync.args);

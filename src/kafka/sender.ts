@@ -16,7 +16,7 @@ import { type Deliver, directSend, TopicSendError } from "./direct-send.ts";
 import { classifyKafkaError } from "./errors.ts";
 import { closedConnectionHint } from "./security.ts";
 import { createTopicCreator, topicExists } from "./topic-creator.ts";
-import { tellTransactionTimeout } from "./transaction-timeout.ts";
+import { correctTransactionalRequests } from "./transactional-requests.ts";
 import { transactions } from "./transactions.ts";
 
 export interface Sender {
@@ -29,7 +29,7 @@ export interface Sender {
 
 export function createSender(config: Config): Sender {
   const producer = new Producer(toProducerOptions(config));
-  if (config.transactional_id) tellTransactionTimeout(producer, config.transaction_timeout_ms);
+  if (config.transactional_id) correctTransactionalRequests(producer, config.transaction_timeout_ms);
   const bootstrap = config.bootstrap_servers;
   const closedHint = closedConnectionHint(config.protocol);
   const topicsReady = new Map<string, Promise<void>>();

@@ -67,19 +67,20 @@ export function createSender(config: Config): Sender {
   const idempotent = (records: EncodedRecord[]) =>
     producer.send({ messages: toMessages(records) }).then(() => undefined);
   const transactional = config.transactional_id ? transactions(producer, toMessages) : undefined;
-  const deliver: Deliver =
-    transactional?.deliver ?? (config.enable_idempotence ? idempotent : directSend(producer, config));
+  const deliver: Deliver = config.enable_idempotence ? idempotent : directSend(producer, config);
 
   return {
-    async send(records) {
+    send(records) {
       const topics = [...new Set(records.map((record) => record.topic))];
-      await Promise.all(topics.map(ready));
-      try {
-        await deliver(records, topics);
-      } catch (error) {
+      const readied = Promise.all(topics.map(ready));
+      // A transactional send takes its place among sends and commits now, not after the lookup.
+      const sent = transactional
+        ? transactional.deliver(records, readied)
+        : readied.then(() => deliver(records, topics));
+      return sent.catch((error: unknown) => {
         const topic = error instanceof TopicSendError ? error.topic : topics.join(", ");
         throw classifyKafkaError(error, { action: "sending records", closedHint, topic, bootstrap });
-      }
+      });
     },
     commit: transactional
       ? () =>

@@ -1,28 +1,39 @@
 /**
  * Kafka transactions at the edge: records go out inside the open transaction (one is begun with the
  * first send after a commit), and `commit` ends it after every send handed over before it. Sends and
- * commits run strictly one after another, in call order: the client's transactional path registers
- * new partitions with the coordinator per send and must not interleave that with a commit.
+ * commits take effect strictly one after another, in call order — a send whose topics are still
+ * being looked up holds its place — so a commit covers exactly the sends called before it. The
+ * client's transactional path also needs this: it registers new partitions with the coordinator per
+ * send, deduplicating concurrent registrations by name only.
  *
  * Once a send or a commit fails the transaction is never committed: every later call fails with
  * the same error, and `abort` (on close) discards what was written, so read_committed consumers
  * never see a partial batch.
  */
 import type { Buffer } from "node:buffer";
-import type { MessageToProduce, Producer } from "@platformatic/kafka";
+import type { MessageToProduce } from "@platformatic/kafka";
 import type { EncodedRecord } from "../pipeline/record.ts";
-import type { Deliver } from "./direct-send.ts";
 
 export interface Transactions {
-  deliver: Deliver;
-  /** Commits the open transaction (if any) once every earlier send is acknowledged. */
+  /** Sends `records` in the open transaction once `ready` resolves, in the place of this call. */
+  deliver(records: EncodedRecord[], ready: Promise<unknown>): Promise<void>;
+  /** Commits the open transaction (if any) after every send called before. */
   commit(): Promise<void>;
   /** Aborts the open transaction (if any); never throws. */
   abort(): Promise<void>;
 }
 
+/** What this needs of the client's producer (its Producer and Transaction fit). */
+export interface TransactionalProducer {
+  beginTransaction(): Promise<{
+    send(options: { messages: MessageToProduce<Buffer, Buffer, Buffer, Buffer>[] }): Promise<unknown>;
+    commit(): Promise<unknown>;
+    abort(): Promise<unknown>;
+  }>;
+}
+
 export function transactions(
-  producer: Producer<Buffer, Buffer, Buffer, Buffer>,
+  producer: TransactionalProducer,
   toMessages: (records: EncodedRecord[]) => MessageToProduce<Buffer, Buffer, Buffer, Buffer>[],
 ): Transactions {
   let queue: Promise<unknown> = Promise.resolve();
@@ -48,13 +59,16 @@ export function transactions(
   };
 
   return {
-    deliver: (records) =>
-      next(() =>
+    deliver: (records, ready) => {
+      ready.catch(() => undefined); // awaited in its turn; no unhandled rejection before that
+      return next(() =>
         guarded(async () => {
+          await ready;
           open ??= await producer.beginTransaction();
           await open.send({ messages: toMessages(records) });
         }),
-      ),
+      );
+    },
     commit: () =>
       next(() =>
         guarded(async () => {

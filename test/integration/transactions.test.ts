@@ -43,6 +43,20 @@ function transactionalSync(overrides: Record<string, unknown> = {}) {
   return { topic, transactionalId, args: ["write", "--config", config, "--catalog", catalog] };
 }
 
+/**
+ * The coordinator's view once the last transaction's markers are written: EndTxn is answered at
+ * PrepareCommit / PrepareAbort, and read_committed readers see the outcome only after the markers.
+ */
+async function settled(transactionalId: string) {
+  let described = await describeTransaction(broker.bootstrap, transactionalId);
+  const deadline = Date.now() + 10_000;
+  while (described.state.startsWith("Prepare") && Date.now() < deadline) {
+    await Bun.sleep(50);
+    described = await describeTransaction(broker.bootstrap, transactionalId);
+  }
+  return described;
+}
+
 const committedIs = async (topic: string) =>
   (await readWithKcat(broker.bootstrap, topic, "read_committed")).data.map((d) => d.i as number);
 
@@ -53,7 +67,7 @@ describe("transactions", () => {
     expect(ofType(result.messages, "TRACE")).toEqual([]);
     expect(result.exitCode).toBe(0);
     expect(ofType(result.messages, "STATE").map(stateUpTo)).toEqual([10]);
-    const described = await describeTransaction(broker.bootstrap, sync.transactionalId);
+    const described = await settled(sync.transactionalId);
     expect(described.timeoutMs).toBe(45_678);
     expect(described.state).toBe("CompleteCommit");
     // The records after the last STATE were committed at the end of the input.
@@ -74,6 +88,7 @@ describe("transactions", () => {
     expect(ofType(result.messages, "TRACE")).toEqual([]);
     expect(result.exitCode).toBe(0);
     expect(ofType(result.messages, "STATE").map(stateUpTo)).toEqual([10]);
+    expect((await settled(sync.transactionalId)).state).toBe("CompleteCommit");
     expect(await committedIs(sync.topic)).toEqual(range(0, 10));
   }, 40_000);
 
@@ -106,6 +121,7 @@ describe("transactions", () => {
     expect(ofType(replay.messages, "TRACE")).toEqual([]);
     expect(replay.exitCode).toBe(0);
     expect(ofType(replay.messages, "STATE").map(stateUpTo)).toEqual([900]);
+    expect((await settled(sync.transactionalId)).state).toBe("CompleteCommit");
 
     // The crashed run's records 600..749 are in the log, aborted: read_uncommitted sees them twice.
     const uncommitted = (await readWithKcat(broker.bootstrap, sync.topic, "read_uncommitted")).data;
@@ -124,7 +140,7 @@ describe("transactions", () => {
     expect(traceError(result.messages).message).toContain("Input line 22 cannot be written");
     expect(ofType(result.messages, "STATE").map(stateUpTo)).toEqual([10]);
     // Not left open until transaction_timeout_ms: read_committed readers can read on at once.
-    expect((await describeTransaction(broker.bootstrap, sync.transactionalId)).state).toBe("CompleteAbort");
+    expect((await settled(sync.transactionalId)).state).toBe("CompleteAbort");
     expect(await committedIs(sync.topic)).toEqual(range(0, 10));
     expect((await readWithKcat(broker.bootstrap, sync.topic, "read_uncommitted")).data).toHaveLength(20);
   }, 30_000);
@@ -150,6 +166,7 @@ describe("transactions", () => {
     expect(ofType(result.messages, "STATE").map(stateUpTo)).toEqual([10]);
     const error = traceError(result.messages);
     expect(error.message).toContain("fenced");
+    expect((await settled(sync.transactionalId)).state).toBe("CompleteCommit");
     // The older run's open transaction was aborted when the newer one started.
     expect(await committedIs(sync.topic)).toEqual([...range(0, 10), ...range(100, 105)]);
   }, 60_000);

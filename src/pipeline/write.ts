@@ -96,10 +96,17 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
     ledger.acked(first, last);
     release();
   };
+  // A failed commit ends the sync now, even while the source is silent: no later STATE can be earned.
+  const commitFailed = new AbortController();
+  const commit = options.commit;
   // Half the transaction timeout leaves the other half for the commit itself.
-  const committer: Committer | undefined = options.commit
+  const committer: Committer | undefined = commit
     ? createCommitter({
-        commit: options.commit,
+        commit: () =>
+          commit().catch((error: unknown) => {
+            commitFailed.abort();
+            throw error;
+          }),
         maxOpenMs: Math.max(1, Math.floor(config.transaction_timeout_ms / 2)),
         mayCommit: () => !stopped && !summary.failure && dispatcher.failure === undefined,
         onCommitted: acked,
@@ -231,7 +238,8 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
   if (config.progress_interval_seconds > 0) {
     progressTimer = timers.set(progress, config.progress_interval_seconds * 1000);
   }
-  const interrupted = await race(read(), options.signal);
+  const stop = options.signal ? AbortSignal.any([options.signal, commitFailed.signal]) : commitFailed.signal;
+  const interrupted = await race(read(), stop);
   if (interrupted) {
     stopped = true;
     // Echo what is earned within the grace period; later acks no longer count.

@@ -281,6 +281,34 @@ describe("write: with transactions, a STATE waits for the commit that covers it"
     expect(stateNumbers(output.messages())).toEqual([1]);
   });
 
+  it("a timed commit that fails ends the sync at once, though the source is silent", async () => {
+    const output = capturedEmitter();
+    const clock = handTimers();
+    const input = (async function* () {
+      yield new TextEncoder().encode(`${rec("users", 1)}\n`);
+      await new Promise(() => {}); // the source never speaks again
+    })();
+    const promise = runWrite({
+      config: configWith({ ...txConfig, transaction_timeout_ms: 60_000, progress_interval_seconds: 0 }),
+      catalog,
+      input,
+      send: autoSender().send,
+      commit: async () => {
+        throw new Error("the producer was fenced");
+      },
+      emit: output.emit,
+      timers: clock.timers,
+      graceMs: 100,
+    });
+    await settle();
+    clock.fire(0); // linger
+    await settle();
+    clock.fire(30_000); // half the transaction timeout
+    const summary = await promise;
+    expect(summary.failure?.message).toContain("the producer was fenced");
+    expect(stateNumbers(output.messages())).toEqual([]);
+  });
+
   it("an interrupted sync commits nothing more", async () => {
     const sender = autoSender();
     const controller = new AbortController();

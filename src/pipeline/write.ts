@@ -133,13 +133,6 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
     timers,
   });
 
-  /** Transactions end at a STATE: every record before it is sent, then the transaction commits. */
-  const commitAll = async () => {
-    if (!committer) return;
-    await dispatcher.drain();
-    await committer.commit();
-  };
-
   /** An input line we cannot write: fail (default) or skip with a WARN, per `on_invalid_input`. */
   const refuse = async (lineNumber: number, reason: string): Promise<void> => {
     if (config.on_invalid_input === "skip") {
@@ -197,7 +190,8 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
       ledger.state(parsed);
       dispatcher.flush();
       release();
-      if (committer && ledger.pendingStates > 0) return commitAll();
+      // With transactions, a STATE ends one: every record before it is sent, then it commits.
+      if (committer && ledger.pendingStates > 0) return dispatcher.drain().then(() => committer.commit());
     } else if (parsed.kind === "other") {
       summary.ignoredMessages.set(parsed.type, (summary.ignoredMessages.get(parsed.type) ?? 0) + 1);
     } else {
@@ -252,7 +246,7 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
     );
   } else {
     await dispatcher.drain();
-    await commitAll();
+    await committer?.commit();
     release();
     frozen = true;
   }
@@ -386,11 +380,7 @@ function asConnectorError(error: unknown): ConnectorError {
 }
 
 /** Resolves true when `signal` aborts before `work` finishes, false when `work` finishes first. */
-async function race(work: Promise<void>, signal: AbortSignal | undefined): Promise<boolean> {
-  if (!signal) {
-    await work;
-    return false;
-  }
+async function race(work: Promise<void>, signal: AbortSignal): Promise<boolean> {
   if (signal.aborted) return true;
   return Promise.race([
     work.then(() => false),

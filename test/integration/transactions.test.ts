@@ -145,6 +145,24 @@ describe("transactions", () => {
     expect((await readWithKcat(broker.bootstrap, sync.topic, "read_uncommitted")).data).toHaveLength(20);
   }, 30_000);
 
+  it("SIGTERM mid-transaction: exit 1, only committed STATEs, the open transaction aborted", async () => {
+    const sync = transactionalSync();
+    const live = startConnector(sync.args);
+    live.write(records(0, 10) + state(10) + records(10, 20));
+    await live.waitFor((m) => m.type === "STATE", 20_000);
+    await waitUntil(
+      async () => (await describeTransaction(broker.bootstrap, sync.transactionalId)).state === "Ongoing",
+      10_000,
+    );
+    live.signal("SIGTERM");
+    const result = await live.finished(20_000);
+    expect(result.exitCode).toBe(1);
+    expect(traceError(result.messages).message).toContain("interrupted");
+    expect(ofType(result.messages, "STATE").map(stateUpTo)).toEqual([10]);
+    expect((await settled(sync.transactionalId)).state).toBe("CompleteAbort");
+    expect(await committedIs(sync.topic)).toEqual(range(0, 10));
+  }, 30_000);
+
   it("a newer run with the same transactional_id fences the older one: TRACE, exit 1, no later STATE", async () => {
     const sync = transactionalSync();
     const older = startConnector(sync.args);

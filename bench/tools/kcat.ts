@@ -79,7 +79,7 @@ export const kcat: Tool = {
 // --- internal ---
 
 /** Installs Debian's kcat package unless `kcat` is on the PATH. */
-async function ensureKcat(log: (text: string) => void): Promise<void> {
+export async function ensureKcat(log: (text: string) => void): Promise<void> {
   if (Bun.which("kcat")) return;
   if (!Bun.which("apt-get") || process.getuid?.() !== 0) {
     throw new Error("kcat is not installed; install it (Debian/Ubuntu: apt-get install -y kcat) and rerun");

@@ -64,6 +64,7 @@ export default defineCommand({
         ...setup,
         input: reusedChunks(process.stdin.fd),
         send: (records) => sender.send(records),
+        commit: sender.commit,
         emit,
         signal: controller.signal,
         graceMs: Math.min(setup.config.delivery_timeout_ms, 10_000),

@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import process from "node:process";
 import * as v from "valibot";
-import { ConnectorError, configError } from "../errors.ts";
+import { configError } from "../errors.ts";
 import { toSecurityOptions } from "../kafka/security.ts";
 import { secretValues } from "./redact.ts";
 import { type Config, ConfigSchema } from "./schema.ts";
@@ -35,7 +35,7 @@ export function parseConfig(raw: unknown): Config {
     const problems = result.issues.map(describeIssue);
     throw configError(`Invalid config: ${[...new Set(problems)].join("; ")}.`);
   }
-  refuseUnsupported(result.output);
+  checkSecurity(result.output);
   return result.output;
 }
 
@@ -97,16 +97,8 @@ function describeIssue(issue: v.BaseIssue<unknown>): string {
 
 /**
  * What the schema alone cannot judge: the security settings, read exactly as the client will use
- * them (a JAAS string that does not parse, a key its password does not open), and settings the spec
- * accepts for existing configs that this version cannot honour yet — refused rather than run
- * silently without them.
+ * them (a JAAS string that does not parse, a key its password does not open).
  */
-function refuseUnsupported(config: Config): void {
+function checkSecurity(config: Config): void {
   toSecurityOptions(config.protocol);
-  if (config.transactional_id) {
-    throw new ConnectorError(
-      "transactional_id is not supported yet: this version does not write in Kafka transactions. Leave it empty.",
-      "config_error",
-    );
-  }
 }

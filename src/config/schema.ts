@@ -232,7 +232,7 @@ export const ConfigObjectSchema = v.object({
     v.metadata({
       title: "Transactional ID",
       description:
-        "The TransactionalId to use for transactional delivery. Empty means no transactions (exactly-once delivery is not supported yet).",
+        "The TransactionalId to use for transactional delivery: records are written in Kafka transactions and a STATE is echoed once the transaction holding every record before it has committed. Requires enable_idempotence and acks 'all'. Use one id per connection, the same on every run: a new run fences the previous one. Empty means no transactions.",
       order: 23,
     }),
   ),
@@ -242,7 +242,7 @@ export const ConfigObjectSchema = v.object({
     min: 1,
     title: "Transaction Timeout",
     description:
-      "The maximum amount of time in ms that the transaction coordinator will wait for a transaction to complete.",
+      "The maximum amount of time in ms that the transaction coordinator will wait for a transaction to complete. The connector commits once a transaction is half this old, even between STATEs.",
     order: 24,
   }),
   on_invalid_input: choice(["fail", "skip"], "fail", {
@@ -366,6 +366,15 @@ export const ConfigSchema = v.pipe(
       "must be at most 5 when enable_idempotence is true",
     ),
     ["max_in_flight_requests_per_connection"],
+  ),
+  // The Java producer refuses the same: a transactional producer is idempotent, with acks all. No
+  // silent upgrade: acks and idempotence change what a sync guarantees, so the user sets them.
+  v.forward(
+    v.check(
+      (config) => !config.transactional_id || (config.enable_idempotence && config.acks === "all"),
+      'needs enable_idempotence true and acks "all"',
+    ),
+    ["transactional_id"],
   ),
   v.forward(
     v.check(

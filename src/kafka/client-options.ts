@@ -42,6 +42,7 @@ export function toProducerOptions(config: Config): KafkaProducerOptions {
     ...toClientOptions(config),
     acks: ACKS[config.acks],
     idempotent: config.enable_idempotence,
+    ...(config.transactional_id ? { transactionalId: config.transactional_id } : {}),
     compression: config.compression_type,
     maxInflights: config.sync_producer ? 1 : config.max_in_flight_requests_per_connection,
     // The Java client's metadata requests let the broker create a missing topic when the broker's

@@ -105,6 +105,9 @@ const codeCause = (codes: string[], failureType: FailureType, text: Cause["text"
 const missingTopic: Cause["text"] = (c) =>
   `${topicName(c)} does not exist and the broker does not create topics automatically (auto.create.topics.enable=false). Create the topic first.`;
 
+const fenced: Cause["text"] = () =>
+  "the transaction was fenced: another producer started with the same transactional_id (a newer run of this sync, or another connection using the same id), or the coordinator aborted the transaction after transaction_timeout_ms. Nothing of the open transaction was committed.";
+
 const CAUSES: Cause[] = [
   protocolCause("UNKNOWN_TOPIC_OR_PARTITION", "config_error", missingTopic),
   protocolCause("TOPIC_AUTHORIZATION_FAILED", "config_error", (c) =>
@@ -117,6 +120,22 @@ const CAUSES: Cause[] = [
     "TRANSACTIONAL_ID_AUTHORIZATION_FAILED",
     "config_error",
     () => "not authorized to use the transactional id.",
+  ),
+  ...["PRODUCER_FENCED", "INVALID_PRODUCER_EPOCH"].map((apiId) =>
+    protocolCause(apiId, "system_error", fenced),
+  ),
+  protocolCause(
+    "INVALID_TRANSACTION_TIMEOUT",
+    "config_error",
+    () =>
+      "the broker refused transaction_timeout_ms: it is larger than the broker's transaction.max.timeout.ms (15 minutes by default).",
+  ),
+  ...["INVALID_TXN_STATE", "TRANSACTION_ABORTABLE", "INVALID_PRODUCER_ID_MAPPING"].map((apiId) =>
+    protocolCause(
+      apiId,
+      "transient_error",
+      () => `the transaction coordinator aborted the transaction (${apiId}); nothing of it was committed.`,
+    ),
   ),
   protocolCause(
     "MESSAGE_TOO_LARGE",

@@ -3,8 +3,10 @@
  * record is acknowledged per `acks` (with acks 0: written to the socket), rejected with a
  * ConnectorError otherwise. Each topic's metadata is fetched once, within `max_block_ms`, before
  * its first send, so a missing topic or an unreachable cluster fails with its own clear message.
+ * With `transactional_id`, sends go into Kafka transactions and `commit` ends the open one.
  */
-import { Producer } from "@platformatic/kafka";
+import type { Buffer } from "node:buffer";
+import { type MessageToProduce, Producer } from "@platformatic/kafka";
 import type { Config } from "../config/schema.ts";
 import { withDeadline } from "../deadline.ts";
 import type { EncodedRecord } from "../pipeline/record.ts";
@@ -14,15 +16,20 @@ import { type Deliver, directSend, TopicSendError } from "./direct-send.ts";
 import { classifyKafkaError, refusedTopics } from "./errors.ts";
 import { closedConnectionHint } from "./security.ts";
 import { createTopicCreator, topicExists } from "./topic-creator.ts";
+import { correctTransactionalRequests } from "./transactional-requests.ts";
+import { transactions } from "./transactions.ts";
 
 export interface Sender {
   send(records: EncodedRecord[]): Promise<void>;
+  /** Only with `transactional_id`: commits the open transaction after every send handed over. */
+  commit: (() => Promise<void>) | undefined;
   /** Closes the connections; bounded, so a hung broker cannot keep the process alive. */
   close(): Promise<void>;
 }
 
 export function createSender(config: Config): Sender {
   const producer = new Producer(toProducerOptions(config));
+  if (config.transactional_id) correctTransactionalRequests(producer, config.transaction_timeout_ms);
   const bootstrap = config.bootstrap_servers;
   const closedHint = closedConnectionHint(config.protocol);
   const topicsReady = new Map<string, Promise<void>>();
@@ -63,38 +70,56 @@ export function createSender(config: Config): Sender {
   };
 
   // The idempotent producer's sequence numbers live in the client: it keeps the client's send path.
-  const deliver: Deliver = config.enable_idempotence
-    ? (records: EncodedRecord[]) =>
-        producer
-          .send({
-            messages: records.map((record) => ({
-              topic: record.topic,
-              key: record.key,
-              value: record.value,
-              ...(record.headers ? { headers: new Map(record.headers) } : {}),
-              ...(record.timestamp === undefined ? {} : { timestamp: BigInt(record.timestamp) }),
-            })),
-          })
-          .then(() => undefined)
-    : directSend(producer, config);
+  const idempotent = (records: EncodedRecord[]) =>
+    producer.send({ messages: toMessages(records) }).then(() => undefined);
+  const transactional = config.transactional_id ? transactions(producer, toMessages) : undefined;
+  const deliver: Deliver = config.enable_idempotence ? idempotent : directSend(producer, config);
 
   return {
-    async send(records) {
+    send(records) {
       const topics = [...new Set(records.map((record) => record.topic))];
-      await Promise.all(topics.map(ready));
-      try {
-        await deliver(records, topics);
-      } catch (error) {
+      const readied = Promise.all(topics.map(ready));
+      // A transactional send takes its place among sends and commits now, not after the lookup.
+      const sent = transactional
+        ? transactional.deliver(records, readied)
+        : readied.then(() => deliver(records, topics));
+      return sent.catch((error: unknown) => {
         const refused = error instanceof TopicSendError ? [error.topic] : refusedTopics(error);
         const topic = (refused.length > 0 ? refused : topics).join(", ");
         throw classifyKafkaError(error, { action: "sending records", closedHint, topic, bootstrap });
-      }
+      });
     },
+    commit: transactional
+      ? () =>
+          transactional.commit().catch((error: unknown) => {
+            throw classifyKafkaError(error, { action: "committing the transaction", closedHint, bootstrap });
+          })
+      : undefined,
     async close() {
+      // An open transaction is aborted at once rather than left for the coordinator to time out:
+      // until it ends, read_committed consumers cannot read past it. Bounded: a send stuck on a
+      // broker that does not answer would hold the abort up.
+      if (transactional) {
+        await withDeadline(transactional.abort(), 5000, () => new Error("abort timed out")).catch(
+          () => undefined,
+        );
+      }
       await creator?.close().catch(() => undefined);
       await withDeadline(producer.close(true), 5000, () => new Error("close timed out")).catch(
         () => undefined,
       );
     },
   };
+}
+
+// --- internal ---
+
+function toMessages(records: EncodedRecord[]): MessageToProduce<Buffer, Buffer, Buffer, Buffer>[] {
+  return records.map((record) => ({
+    topic: record.topic,
+    key: record.key,
+    value: record.value,
+    ...(record.headers ? { headers: new Map(record.headers) } : {}),
+    ...(record.timestamp === undefined ? {} : { timestamp: BigInt(record.timestamp) }),
+  }));
 }

@@ -11,6 +11,7 @@ import type { CatalogStream } from "../protocol/catalog.ts";
 import type { Emitter } from "../protocol/emit.ts";
 import { type Line, readLines } from "../protocol/lines.ts";
 import { parseLine, type StreamId, streamKey, streamLabel } from "../protocol/parse.ts";
+import { type Committer, createCommitter } from "./committer.ts";
 import { createDispatcher, type Timers } from "./dispatcher.ts";
 import { createLedger } from "./ledger.ts";
 import { fieldKey } from "./message-key.ts";
@@ -23,6 +24,11 @@ export interface WriteOptions {
   catalog: CatalogStream[] | undefined;
   input: AsyncIterable<Uint8Array>;
   send: (records: EncodedRecord[]) => Promise<void>;
+  /**
+   * With transactions (`transactional_id`): commits the open transaction after every send before
+   * it. Records then count as delivered only once committed.
+   */
+  commit?: (() => Promise<void>) | undefined;
   emit: Emitter;
   /** Aborted on SIGTERM / SIGINT: stop reading, wait up to `graceMs` for acks, echo what is earned. */
   signal?: AbortSignal;
@@ -82,6 +88,38 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
     }
   };
 
+  const timers: Timers = options.timers ?? {
+    set: (callback, ms) => setTimeout(callback, ms),
+    clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  };
+  const acked = (first: number, last: number) => {
+    ledger.acked(first, last);
+    release();
+  };
+  // A failed commit ends the sync now, even while the source is silent: no later STATE can be earned.
+  const commitFailed = new AbortController();
+  const commit = options.commit;
+  // Half the transaction timeout leaves the other half for the commit itself.
+  const committer: Committer | undefined = commit
+    ? createCommitter({
+        commit: () =>
+          commit().catch((error: unknown) => {
+            commitFailed.abort();
+            throw error;
+          }),
+        maxOpenMs: Math.max(1, Math.floor(config.transaction_timeout_ms / 2)),
+        mayCommit: () => !stopped && !summary.failure && dispatcher.failure === undefined,
+        onCommitted: acked,
+        timers,
+      })
+    : undefined;
+  const send = committer
+    ? (records: EncodedRecord[]) => {
+        committer.sending();
+        return options.send(records);
+      }
+    : options.send;
+
   const dispatcher = createDispatcher({
     batchBytes: config.sync_producer ? 0 : config.batch_size,
     lingerMs: config.linger_ms,
@@ -90,12 +128,9 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
     maxInFlight: config.sync_producer ? 1 : config.max_in_flight_requests_per_connection,
     deliveryTimeoutMs: config.delivery_timeout_ms,
     oneAtATime: config.sync_producer,
-    send: options.send,
-    onAcked: (first, last) => {
-      ledger.acked(first, last);
-      release();
-    },
-    ...(options.timers ? { timers: options.timers } : {}),
+    send,
+    onAcked: committer ? (_first, last) => committer.written(last) : acked,
+    timers,
   });
 
   /** An input line we cannot write: fail (default) or skip with a WARN, per `on_invalid_input`. */
@@ -155,6 +190,8 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
       ledger.state(parsed);
       dispatcher.flush();
       release();
+      // With transactions, a STATE ends one: every record before it is sent, then it commits.
+      if (committer && ledger.pendingStates > 0) return dispatcher.drain().then(() => committer.commit());
     } else if (parsed.kind === "other") {
       summary.ignoredMessages.set(parsed.type, (summary.ignoredMessages.get(parsed.type) ?? 0) + 1);
     } else {
@@ -165,7 +202,7 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
   const read = async () => {
     for await (const lines of readLines(options.input, MAX_LINE_BYTES)) {
       for (const line of lines) {
-        if (stopped || summary.failure || dispatcher.failure !== undefined) return;
+        if (stopped || summary.failure || dispatcher.failure !== undefined || committer?.failure) return;
         const handling = handle(line);
         // Most lines complete synchronously; only await the ones that had to wait.
         if (handling) await handling;
@@ -175,10 +212,6 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
 
   await announce(config, options.catalog ?? [], emit);
   const started = Date.now();
-  const timers: Timers = options.timers ?? {
-    set: (callback, ms) => setTimeout(callback, ms),
-    clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-  };
   let progressTimer: unknown;
   const progress = () => {
     let records = 0;
@@ -199,7 +232,8 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
   if (config.progress_interval_seconds > 0) {
     progressTimer = timers.set(progress, config.progress_interval_seconds * 1000);
   }
-  const interrupted = await race(read(), options.signal);
+  const stop = options.signal ? AbortSignal.any([options.signal, commitFailed.signal]) : commitFailed.signal;
+  const interrupted = await race(read(), stop);
   if (interrupted) {
     stopped = true;
     // Echo what is earned within the grace period; later acks no longer count.
@@ -212,11 +246,14 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
     );
   } else {
     await dispatcher.drain();
+    await committer?.commit();
     release();
     frozen = true;
   }
   timers.clear(progressTimer);
+  committer?.stop();
   if (dispatcher.failure !== undefined) summary.failure = asConnectorError(dispatcher.failure);
+  else if (committer?.failure !== undefined) summary.failure = asConnectorError(committer.failure);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   // Several streams may share a topic (a topic_pattern without {stream}): one line per topic.
   const byTopic = new Map<string, { records: number; bytes: number }>();
@@ -321,6 +358,12 @@ async function announce(config: Config, catalog: CatalogStream[], emit: Emitter)
       "enable_idempotence is on: the client keeps one request in flight per broker connection (max_in_flight_requests_per_connection is not used).",
     );
   }
+  if (config.transactional_id) {
+    await emit.log(
+      "INFO",
+      `transactional_id is set: records are written in Kafka transactions, committed at each STATE, at the end of the input, and whenever a transaction is half transaction_timeout_ms (${config.transaction_timeout_ms} ms) old. A STATE is echoed once the transaction holding every record before it has committed.`,
+    );
+  }
   if (config.acks === "0") {
     await emit.log(
       "WARN",
@@ -342,11 +385,7 @@ function asConnectorError(error: unknown): ConnectorError {
 }
 
 /** Resolves true when `signal` aborts before `work` finishes, false when `work` finishes first. */
-async function race(work: Promise<void>, signal: AbortSignal | undefined): Promise<boolean> {
-  if (!signal) {
-    await work;
-    return false;
-  }
+async function race(work: Promise<void>, signal: AbortSignal): Promise<boolean> {
   if (signal.aborted) return true;
   return Promise.race([
     work.then(() => false),

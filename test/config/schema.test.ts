@@ -96,9 +96,25 @@ describe("invalid configs name the field and why", () => {
   });
 });
 
-describe("settings this version does not support yet are refused, never run silently", () => {
-  it("transactional_id is a config error", () => {
-    expect(configProblem({ transactional_id: "tx-1" })).toContain("transactional_id is not supported yet");
+describe("transactional_id needs an idempotent producer with acks all, and says which field to change", () => {
+  const needs = 'transactional_id needs enable_idempotence true and acks "all"';
+  it.each([
+    [{ transactional_id: "tx-1" }, needs],
+    [{ transactional_id: "tx-1", acks: "all" }, needs],
+    [{ transactional_id: "tx-1", enable_idempotence: true, acks: "1" }, 'acks must be "all"'],
+  ])("%j is refused", (overrides, problem) => {
+    expect(configProblem(overrides)).toStartWith(`Invalid config: ${problem}`);
+  });
+
+  it("is accepted with enable_idempotence and acks all, with the transaction timeout as given", () => {
+    const config = configWith({
+      transactional_id: "tx-1",
+      enable_idempotence: true,
+      acks: "all",
+      transaction_timeout_ms: "5000",
+    });
+    expect(config.transactional_id).toBe("tx-1");
+    expect(config.transaction_timeout_ms).toBe(5000);
   });
 
   it("an empty transactional_id means no transactions", () => {

@@ -35,6 +35,30 @@ describe("classifyKafkaError", () => {
       "config_error",
     ],
     [
+      "fenced by a newer producer",
+      () => new ProtocolError("PRODUCER_FENCED"),
+      "another producer started with the same transactional_id",
+      "system_error",
+    ],
+    [
+      "an old epoch",
+      () => new ProtocolError("INVALID_PRODUCER_EPOCH"),
+      "the transaction was fenced",
+      "system_error",
+    ],
+    [
+      "a transaction timeout over the broker's maximum",
+      () => new ProtocolError("INVALID_TRANSACTION_TIMEOUT"),
+      "refused transaction_timeout_ms",
+      "config_error",
+    ],
+    [
+      "a transaction the coordinator aborted",
+      () => new ProtocolError("INVALID_TXN_STATE"),
+      "nothing of it was committed",
+      "transient_error",
+    ],
+    [
       "message too large",
       () => new ProtocolError("MESSAGE_TOO_LARGE"),
       "too large for topic orders",

@@ -153,6 +153,191 @@ describe("write: the checkpoint rule", () => {
   });
 });
 
+describe("write: with transactions, a STATE waits for the commit that covers it", () => {
+  const txConfig = { transactional_id: "tx", enable_idempotence: true, acks: "all", batch_size: 1 };
+  const stateNumbers = (messages: Record<string, unknown>[]) =>
+    states(messages).map((m) => (m as { state: { data: { n: number } } }).state.data.n);
+
+  /** Commits the test settles by hand, counted. */
+  function handCommits() {
+    const pending: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+    return {
+      pending,
+      commit: () =>
+        new Promise<void>((resolve, reject) => {
+          pending.push({ resolve, reject });
+        }),
+    };
+  }
+
+  it("acknowledged records earn no STATE until their transaction commits", async () => {
+    const output = capturedEmitter();
+    const sender = handSender();
+    const commits = handCommits();
+    const promise = runWrite({
+      config: configWith(txConfig),
+      catalog,
+      input: chunksOf(`${rec("users", 1)}\n${legacyState(1)}\n${rec("users", 2)}\n${legacyState(2)}\n`),
+      send: sender.send,
+      commit: commits.commit,
+      emit: output.emit,
+    });
+    await settle();
+    expect(sender.sends).toHaveLength(1);
+    sender.sends[0]?.resolve();
+    await settle();
+    // Acknowledged, and the commit is asked for; reading waits for it, so record 2 is not sent yet.
+    expect(commits.pending).toHaveLength(1);
+    expect(sender.sends).toHaveLength(1);
+    expect(stateNumbers(output.messages())).toEqual([]);
+    commits.pending[0]?.resolve();
+    await settle();
+    expect(stateNumbers(output.messages())).toEqual([1]);
+    sender.sends[1]?.resolve();
+    await settle();
+    commits.pending[1]?.resolve();
+    const summary = await promise;
+    expect(summary.failure).toBeUndefined();
+    expect(stateNumbers(output.messages())).toEqual([1, 2]);
+    expect(commits.pending).toHaveLength(2);
+  });
+
+  it("the end of the input commits the records after the last STATE", async () => {
+    const sender = autoSender();
+    let commits = 0;
+    const summary = await runWrite({
+      config: configWith(txConfig),
+      catalog,
+      input: chunksOf(`${rec("users", 1)}\n${legacyState(1)}\n${rec("users", 2)}\n`),
+      send: sender.send,
+      commit: async () => {
+        commits++;
+      },
+      emit: capturedEmitter().emit,
+    });
+    expect(summary.failure).toBeUndefined();
+    expect(commits).toBe(2);
+  });
+
+  it("a failed commit fails the sync: its STATE and every later one are held, nothing more is sent or committed", async () => {
+    const output = capturedEmitter();
+    const sender = autoSender();
+    const commits = handCommits();
+    const promise = runWrite({
+      config: configWith(txConfig),
+      catalog,
+      input: chunksOf(`${rec("users", 1)}\n${legacyState(1)}\n${rec("users", 2)}\n${legacyState(2)}\n`),
+      send: sender.send,
+      commit: commits.commit,
+      emit: output.emit,
+    });
+    await settle();
+    commits.pending[0]?.reject(new Error("the producer was fenced"));
+    const summary = await promise;
+    expect(summary.failure?.message).toContain("the producer was fenced");
+    expect(stateNumbers(output.messages())).toEqual([]);
+    expect(sender.sent.flat()).toHaveLength(1);
+    expect(commits.pending).toHaveLength(1);
+  });
+
+  it("a source that pauses longer than the transaction timeout gets a commit between STATEs", async () => {
+    const output = capturedEmitter();
+    const sender = autoSender();
+    const clock = handTimers();
+    let commits = 0;
+    let resume: () => void = () => {};
+    const paused = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    const input = (async function* () {
+      yield new TextEncoder().encode(`${rec("users", 1)}\n`);
+      await paused; // minutes without a STATE
+      yield new TextEncoder().encode(`${legacyState(1)}\n`);
+    })();
+    const promise = runWrite({
+      config: configWith({ ...txConfig, transaction_timeout_ms: 60_000, progress_interval_seconds: 0 }),
+      catalog,
+      input,
+      send: sender.send,
+      commit: async () => {
+        commits++;
+      },
+      emit: output.emit,
+      timers: clock.timers,
+    });
+    await settle();
+    clock.fire(0); // linger
+    await settle();
+    expect(sender.sent.flat()).toHaveLength(1);
+    expect(commits).toBe(0);
+    clock.fire(30_000); // half the transaction timeout
+    await settle();
+    expect(commits).toBe(1);
+    expect(stateNumbers(output.messages())).toEqual([]); // the STATE has not even been read
+    resume();
+    const summary = await promise;
+    expect(summary.failure).toBeUndefined();
+    // The record was committed already: the STATE is echoed without another transaction.
+    expect(stateNumbers(output.messages())).toEqual([1]);
+  });
+
+  it("a timed commit that fails ends the sync at once, though the source is silent", async () => {
+    const output = capturedEmitter();
+    const clock = handTimers();
+    const input = (async function* () {
+      yield new TextEncoder().encode(`${rec("users", 1)}\n`);
+      await new Promise(() => {}); // the source never speaks again
+    })();
+    const promise = runWrite({
+      config: configWith({ ...txConfig, transaction_timeout_ms: 60_000, progress_interval_seconds: 0 }),
+      catalog,
+      input,
+      send: autoSender().send,
+      commit: async () => {
+        throw new Error("the producer was fenced");
+      },
+      emit: output.emit,
+      timers: clock.timers,
+      graceMs: 100,
+    });
+    await settle();
+    clock.fire(0); // linger
+    await settle();
+    clock.fire(30_000); // half the transaction timeout
+    const summary = await promise;
+    expect(summary.failure?.message).toContain("the producer was fenced");
+    expect(stateNumbers(output.messages())).toEqual([]);
+  });
+
+  it("an interrupted sync commits nothing more", async () => {
+    const sender = autoSender();
+    const controller = new AbortController();
+    let commits = 0;
+    const input = (async function* () {
+      yield new TextEncoder().encode(`${rec("users", 1)}\n`);
+      await new Promise(() => {}); // the source stalls; Airbyte cancels the sync
+    })();
+    const promise = runWrite({
+      config: configWith(txConfig),
+      catalog,
+      input,
+      send: sender.send,
+      commit: async () => {
+        commits++;
+      },
+      emit: capturedEmitter().emit,
+      signal: controller.signal,
+      graceMs: 100,
+    });
+    await settle();
+    controller.abort();
+    const summary = await promise;
+    expect(summary.failure?.message).toContain("interrupted");
+    expect(sender.sent.flat()).toHaveLength(1);
+    expect(commits).toBe(0);
+  });
+});
+
 describe("write: input policy", () => {
   const badLines: [string, string, string][] = [
     ["a line that is not JSON", "{nope", "Input line 2 cannot be written: it is not valid JSON"],

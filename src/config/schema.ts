@@ -4,11 +4,13 @@
  *
  * Field names, types and defaults are the Java `destination-kafka` 0.1.11 ones, so existing Airbyte
  * configs work unchanged; `on_invalid_input`, `key_format`, `headers`, `record_timestamp` and
- * `topic_naming` are ours, and their defaults keep the reference's behaviour.
+ * `topic_naming`, `value_format`, `schema_registry` and `subject_name_strategy` are ours, and their
+ * defaults keep the reference's behaviour.
  */
 import * as v from "valibot";
 import { numeric } from "./numeric.ts";
 import { ProtocolSchema } from "./protocol.ts";
+import { SchemaRegistrySchema } from "./registry.ts";
 
 const hostPort = /^(\[[0-9a-fA-F:.]+\]|[^\s,:[\]]+):(\d{1,5})$/;
 
@@ -339,6 +341,19 @@ export const ConfigObjectSchema = v.object({
       "The Kafka timestamp of each record: 'producer' (the time of sending, as the Java connector) or 'emitted_at' (when the source read the record).",
     order: 30,
   }),
+  value_format: choice(["json", "avro", "json_schema"], "json", {
+    title: "Value Format",
+    description:
+      "How each message value is written: 'json' (the Java connector's JSON envelope), 'avro' (Avro binary) or 'json_schema' (the same JSON, with its schema registered); both registry formats use Confluent's wire format (magic byte 0, 4-byte schema id) and need schema_registry and the configured catalog.",
+    order: 34,
+  }),
+  schema_registry: SchemaRegistrySchema,
+  subject_name_strategy: choice(["topic", "record", "topic_record"], "topic", {
+    title: "Subject Name Strategy",
+    description:
+      "The registry subject of each stream's value schema: 'topic' (<topic>-value, Confluent's default), 'record' (the record's full name) or 'topic_record' (<topic>-<record full name>).",
+    order: 36,
+  }),
   topic_naming: choice(["airbyte", "kafka"], "airbyte", {
     title: "Topic Naming",
     description:
@@ -373,6 +388,13 @@ export const ConfigSchema = v.pipe(
       'must list at least one field path when message_key is "fields"',
     ),
     ["message_key_fields"],
+  ),
+  v.forward(
+    v.check(
+      (config) => config.value_format === "json" || config.schema_registry != null,
+      "is required when value_format is avro or json_schema",
+    ),
+    ["schema_registry"],
   ),
   v.forward(
     v.check(

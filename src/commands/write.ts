@@ -11,6 +11,7 @@ import { createSender } from "../kafka/sender.ts";
 import { runWrite, type WriteSummary } from "../pipeline/write.ts";
 import { parseCatalog } from "../protocol/catalog.ts";
 import { createEmitter, type Emitter } from "../protocol/emit.ts";
+import { createRegistryClient } from "../registry/client.ts";
 
 export default defineCommand({
   meta: { name: "write", description: "Write AirbyteMessages from stdin to Kafka" },
@@ -59,8 +60,10 @@ export default defineCommand({
     process.once("SIGTERM", abort);
     process.once("SIGINT", abort);
     try {
+      const registry = setup.config.schema_registry;
       const summary = await runWrite({
         ...setup,
+        ...(registry ? { registry: createRegistryClient(registry, setup.config.request_timeout_ms) } : {}),
         input: process.stdin,
         send: (records) => sender.send(records),
         emit,

@@ -7,14 +7,17 @@ import type { Buffer } from "node:buffer";
 import type { Config } from "../config/schema.ts";
 import { unhonouredSettings } from "../config/unhonoured.ts";
 import { ConnectorError } from "../errors.ts";
+import { RECORD_DOES_NOT_FIT } from "../formats/avro-value.ts";
 import type { CatalogStream } from "../protocol/catalog.ts";
 import type { Emitter } from "../protocol/emit.ts";
 import { type Line, readLines } from "../protocol/lines.ts";
 import { parseLine, type StreamId, streamKey, streamLabel } from "../protocol/parse.ts";
+import type { RegistryClient } from "../registry/client.ts";
 import { createDispatcher, type Timers } from "./dispatcher.ts";
 import { createLedger } from "./ledger.ts";
 import { fieldKey } from "./message-key.ts";
 import { type EncodedRecord, encodeRecord, type RecordOptions } from "./record.ts";
+import { encodeRegistryRecord, type StreamValues, streamValues } from "./registry-values.ts";
 import { checkedTopicFor } from "./topic.ts";
 
 export interface WriteOptions {
@@ -23,6 +26,8 @@ export interface WriteOptions {
   catalog: CatalogStream[] | undefined;
   input: AsyncIterable<Uint8Array>;
   send: (records: EncodedRecord[]) => Promise<void>;
+  /** The Schema Registry, with value_format avro or json_schema. */
+  registry?: RegistryClient;
   emit: Emitter;
   /** Aborted on SIGTERM / SIGINT: stop reading, wait up to `graceMs` for acks, echo what is earned. */
   signal?: AbortSignal;
@@ -54,7 +59,7 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
       "config_error",
     );
   }
-  const routes = routesByStream(config, options.catalog ?? []);
+  const routes = routesByStream(config, options.catalog ?? [], registryFor(options));
   const recordOptions: RecordOptions = {
     keyFormat: config.key_format,
     headers: config.headers,
@@ -119,7 +124,7 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
       let route = routes.get(parsed.stream.namespace)?.get(parsed.stream.name);
       if (!route && !options.catalog) {
         try {
-          route = addRoute(routes, config, parsed.stream, []);
+          route = addRoute(routes, config, { stream: parsed.stream, primaryKey: [] }, undefined);
         } catch (error) {
           summary.failure ??= error as ConnectorError;
           return undefined;
@@ -140,7 +145,25 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
         }
         key = fromFields;
       } else if (config.message_key === "none") key = null;
-      const encoded = encodeRecord(parsed, route.topic, recordOptions, undefined, key);
+      const values = route.values;
+      if (values !== undefined && values.schemaId === undefined) {
+        // The stream's first record: its schema is registered before it, then it is handled again.
+        return values.register().then(
+          () => handle(line),
+          (error: unknown) => {
+            summary.failure ??= asConnectorError(error);
+          },
+        );
+      }
+      let encoded: EncodedRecord;
+      try {
+        encoded = values
+          ? encodeRegistryRecord(parsed, route.topic, recordOptions, values, key)
+          : encodeRecord(parsed, route.topic, recordOptions, undefined, key);
+      } catch (error) {
+        if (!(error instanceof ConnectorError && error.internal === RECORD_DOES_NOT_FIT)) throw error;
+        return refuse(line.number, sentence(error.message));
+      }
       if (encoded.size > config.max_request_size) {
         return refuse(
           line.number,
@@ -251,14 +274,17 @@ interface Route {
   records: number;
   /** Bytes written, as Kafka counts them (key, value, headers and record overhead). */
   bytes: number;
+  /** The value encoder of a registry format (value_format avro or json_schema). */
+  values: StreamValues | undefined;
 }
 
 function routesByStream(
   config: Config,
   catalog: CatalogStream[],
+  registry: RegistryClient | undefined,
 ): Map<string | undefined, Map<string, Route>> {
   const routes = new Map<string | undefined, Map<string, Route>>();
-  for (const { stream, primaryKey } of catalog) addRoute(routes, config, stream, primaryKey);
+  for (const entry of catalog) addRoute(routes, config, entry, registry);
   return routes;
 }
 
@@ -266,21 +292,54 @@ function routesByStream(
 function addRoute(
   routes: Map<string | undefined, Map<string, Route>>,
   config: Config,
-  stream: StreamId,
-  primaryKey: string[][],
+  { stream, primaryKey, jsonSchema }: Pick<CatalogStream, "stream" | "primaryKey" | "jsonSchema">,
+  registry: RegistryClient | undefined,
 ): Route {
+  const topic = checkedTopicFor(config.topic_pattern, stream.namespace, stream.name, config.topic_naming);
+  const format = config.value_format;
   const route: Route = {
     key: streamKey(stream),
     label: streamLabel(stream),
-    topic: checkedTopicFor(config.topic_pattern, stream.namespace, stream.name, config.topic_naming),
+    topic,
     records: 0,
     bytes: 0,
     keyPaths: keyPathsFor(config, stream, primaryKey),
+    values:
+      format === "json" || registry === undefined
+        ? undefined
+        : streamValues({
+            format,
+            stream,
+            jsonSchema,
+            topic,
+            strategy: config.subject_name_strategy,
+            registry,
+          }),
   };
   const byName = routes.get(stream.namespace) ?? new Map<string, Route>();
   routes.set(stream.namespace, byName);
   byName.set(stream.name, route);
   return route;
+}
+
+/** The registry of a registry format, which needs the catalog (the schemas come from it). */
+function registryFor(options: WriteOptions): RegistryClient | undefined {
+  const format = options.config.value_format;
+  if (format === "json") return undefined;
+  if (!options.catalog) {
+    throw new ConnectorError(
+      `value_format is ${format}, which needs the configured catalog (each stream's schema comes from its json_schema): pass --catalog.`,
+      "config_error",
+    );
+  }
+  if (!options.registry)
+    throw new ConnectorError(`value_format ${format} needs a Schema Registry client.`, "system_error");
+  return options.registry;
+}
+
+/** A ConnectorError's message as a clause: "A record … schema: why." → "a record … schema: why". */
+function sentence(message: string): string {
+  return `${message.charAt(0).toLowerCase()}${message.slice(1)}`.replace(/\.$/, "");
 }
 
 function keyPathsFor(config: Config, stream: StreamId, primaryKey: string[][]): string[][] | undefined {

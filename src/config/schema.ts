@@ -323,10 +323,10 @@ export const ConfigObjectSchema = v.object({
       "Log the sync's progress (records, bytes, records/s, bytes awaiting acknowledgement) every this many seconds; 0 turns it off.",
     order: 32,
   }),
-  key_format: choice(["string", "json"], "string", {
+  key_format: choice(["string", "json", "avro", "json_schema"], "string", {
     title: "Key Format",
     description:
-      "How the record's id is written as the message key: 'string' (the raw UUID, as the Java connector) or 'json' (a JSON string, which JSON key converters can read).",
+      "How the message key is written: 'string' (the raw UUID, as the Java connector, or a single key field's text), 'json' (JSON, which JSON key converters can read), or 'avro' / 'json_schema' (registered in schema_registry under <topic>-key, in Confluent's wire format).",
     order: 28,
   }),
   headers: flag(false, {
@@ -391,8 +391,11 @@ export const ConfigSchema = v.pipe(
   ),
   v.forward(
     v.check(
-      (config) => config.value_format === "json" || config.schema_registry != null,
-      "is required when value_format is avro or json_schema",
+      (config) =>
+        (config.value_format === "json" &&
+          (config.key_format === "string" || config.key_format === "json")) ||
+        config.schema_registry != null,
+      "is required when value_format or key_format is avro or json_schema",
     ),
     ["schema_registry"],
   ),

@@ -17,7 +17,7 @@ import { createDispatcher, type Timers } from "./dispatcher.ts";
 import { createLedger } from "./ledger.ts";
 import { fieldKey } from "./message-key.ts";
 import { type EncodedRecord, encodeRecord, type RecordOptions } from "./record.ts";
-import { encodeRegistryRecord, type StreamValues, streamValues } from "./registry-values.ts";
+import { type RegistryCodec, registryCodec } from "./registry-record.ts";
 import { checkedTopicFor } from "./topic.ts";
 
 export interface WriteOptions {
@@ -61,7 +61,8 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
   }
   const routes = routesByStream(config, options.catalog ?? [], registryFor(options));
   const recordOptions: RecordOptions = {
-    keyFormat: config.key_format,
+    // Registry key formats make their own keys (registry-record.ts); a key without one is a string.
+    keyFormat: config.key_format === "json" ? "json" : "string",
     headers: config.headers,
     timestamp: config.record_timestamp,
   };
@@ -137,28 +138,29 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
           `it is a record of stream ${label}, which is not in the configured catalog`,
         );
       }
-      let key: Buffer | null | undefined;
-      if (route.keyPaths) {
-        const fromFields = fieldKey(parsed.data, route.keyPaths, config.key_format);
-        if (typeof fromFields === "string") {
-          return refuse(line.number, `the record of stream ${route.label} has no message key: ${fromFields}`);
-        }
-        key = fromFields;
-      } else if (config.message_key === "none") key = null;
-      const values = route.values;
-      if (values !== undefined && values.schemaId === undefined) {
-        // The stream's first record: its schema is registered before it, then it is handled again.
-        return values.register().then(
+      const codec = route.codec;
+      const registering = codec?.pending();
+      if (registering) {
+        // The stream's first record: its schemas are registered before it, then it is handled again.
+        return registering.then(
           () => handle(line),
           (error: unknown) => {
             summary.failure ??= asConnectorError(error);
           },
         );
       }
+      let key: Buffer | null | undefined;
+      if (route.keyPaths && !codec?.keys) {
+        const fromFields = fieldKey(parsed.data, route.keyPaths, recordOptions.keyFormat);
+        if (typeof fromFields === "string") {
+          return refuse(line.number, `the record of stream ${route.label} has no message key: ${fromFields}`);
+        }
+        key = fromFields;
+      } else if (config.message_key === "none") key = null;
       let encoded: EncodedRecord;
       try {
-        encoded = values
-          ? encodeRegistryRecord(parsed, route.topic, recordOptions, values, key)
+        encoded = codec
+          ? codec.encode(parsed, route.topic, recordOptions, key)
           : encodeRecord(parsed, route.topic, recordOptions, undefined, key);
       } catch (error) {
         if (!(error instanceof ConnectorError && error.internal === RECORD_DOES_NOT_FIT)) throw error;
@@ -274,8 +276,8 @@ interface Route {
   records: number;
   /** Bytes written, as Kafka counts them (key, value, headers and record overhead). */
   bytes: number;
-  /** The value encoder of a registry format (value_format avro or json_schema). */
-  values: StreamValues | undefined;
+  /** Value and key encoding through the Schema Registry (avro or json_schema formats). */
+  codec: RegistryCodec | undefined;
 }
 
 function routesByStream(
@@ -296,25 +298,15 @@ function addRoute(
   registry: RegistryClient | undefined,
 ): Route {
   const topic = checkedTopicFor(config.topic_pattern, stream.namespace, stream.name, config.topic_naming);
-  const format = config.value_format;
+  const keyPaths = keyPathsFor(config, stream, primaryKey);
   const route: Route = {
     key: streamKey(stream),
     label: streamLabel(stream),
     topic,
     records: 0,
     bytes: 0,
-    keyPaths: keyPathsFor(config, stream, primaryKey),
-    values:
-      format === "json" || registry === undefined
-        ? undefined
-        : streamValues({
-            format,
-            stream,
-            jsonSchema,
-            topic,
-            strategy: config.subject_name_strategy,
-            registry,
-          }),
+    keyPaths,
+    codec: registry && registryCodec(config, { stream, jsonSchema }, topic, keyPaths, registry),
   };
   const byName = routes.get(stream.namespace) ?? new Map<string, Route>();
   routes.set(stream.namespace, byName);
@@ -322,18 +314,24 @@ function addRoute(
   return route;
 }
 
-/** The registry of a registry format, which needs the catalog (the schemas come from it). */
+/** The registry of the registry formats, which need the catalog (the schemas come from it). */
 function registryFor(options: WriteOptions): RegistryClient | undefined {
-  const format = options.config.value_format;
-  if (format === "json") return undefined;
+  const { value_format, key_format } = options.config;
+  const field =
+    value_format !== "json"
+      ? `value_format is ${value_format}`
+      : key_format === "avro" || key_format === "json_schema"
+        ? `key_format is ${key_format}`
+        : undefined;
+  if (field === undefined) return undefined;
   if (!options.catalog) {
     throw new ConnectorError(
-      `value_format is ${format}, which needs the configured catalog (each stream's schema comes from its json_schema): pass --catalog.`,
+      `${field}, which needs the configured catalog (each stream's schema comes from its json_schema): pass --catalog.`,
       "config_error",
     );
   }
   if (!options.registry)
-    throw new ConnectorError(`value_format ${format} needs a Schema Registry client.`, "system_error");
+    throw new ConnectorError(`${field}, which needs a Schema Registry client.`, "system_error");
   return options.registry;
 }
 

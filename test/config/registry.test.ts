@@ -11,14 +11,16 @@ describe("value_format and the schema registry", () => {
     expect(config.schema_registry).toBeUndefined();
   });
 
-  it.each(["avro", "json_schema"])(
-    "value_format %s without schema_registry is an error naming it",
-    (format) => {
-      expect(configProblem({ value_format: format })).toBe(
-        "Invalid config: schema_registry is required when value_format is avro or json_schema.",
-      );
-    },
-  );
+  it.each([
+    ["value_format", "avro"],
+    ["value_format", "json_schema"],
+    ["key_format", "avro"],
+    ["key_format", "json_schema"],
+  ])("%s %s without schema_registry is an error naming it", (field, format) => {
+    expect(configProblem({ [field]: format })).toBe(
+      "Invalid config: schema_registry is required when value_format or key_format is avro or json_schema.",
+    );
+  });
 
   it.each([
     [{ value_format: "xml" }, "value_format must be one of json, avro, json_schema"],

@@ -194,3 +194,90 @@ describe("write with value_format json_schema", () => {
     );
   });
 });
+
+describe("write with key_format avro and json_schema", () => {
+  it("avro: the uuid key as a record registered under <topic>-key, the same id as the value's", async () => {
+    const { summary, sent, registered } = await run([record("users", { id: 1 }, "public")], {
+      value_format: "avro",
+      key_format: "avro",
+    });
+    expect(summary.failure).toBeUndefined();
+    expect(registered.map((r) => r.subject).sort()).toEqual(["public_users-key", "public_users-value"]);
+    const keySchema = registered.find((r) => r.subject === "public_users-key");
+    expect(JSON.parse(keySchema?.schema ?? "")).toEqual({
+      type: "record",
+      name: "users_key",
+      namespace: "public",
+      fields: [{ name: "_airbyte_ab_id", type: ["null", "string"], default: null }],
+    });
+    const key = unframe(sent[0]?.key ?? new Uint8Array());
+    expect(key.schemaId).toBe(keySchema?.id as number);
+    const decodedKey = avroType(JSON.parse(keySchema?.schema ?? "")).fromBuffer(Buffer.from(key.payload)) as {
+      _airbyte_ab_id: { string: string };
+    };
+    const value = avroType(
+      streamAvro({ name: "users", namespace: "public", jsonSchema: usersSchema }).schema,
+    );
+    const decodedValue = value.fromBuffer(
+      Buffer.from(unframe(sent[0]?.value ?? new Uint8Array()).payload),
+    ) as {
+      _airbyte_ab_id: string;
+    };
+    expect(decodedKey._airbyte_ab_id.string).toBe(decodedValue._airbyte_ab_id);
+  });
+
+  it("avro: key fields typed as in the data record, with a json value", async () => {
+    const { summary, sent, registered } = await run(
+      [record("users", { id: 7, born: "2000-01-02", name: "x" }, "public")],
+      { key_format: "avro", message_key: "fields", message_key_fields: [["id"], ["born"]] },
+    );
+    expect(summary.failure).toBeUndefined();
+    expect(registered.map((r) => r.subject)).toEqual(["public_users-key"]);
+    const schema = JSON.parse(registered[0]?.schema ?? "");
+    expect(schema.fields.map((f: { name: string; type: unknown }) => [f.name, f.type])).toEqual([
+      ["id", ["null", "long"]],
+      ["born", ["null", { type: "int", logicalType: "date" }]],
+    ]);
+    const decoded = avroType(schema).fromBuffer(
+      Buffer.from(unframe(sent[0]?.key ?? new Uint8Array()).payload),
+    );
+    expect(JSON.parse(JSON.stringify(decoded))).toEqual({ id: { long: 7 }, born: { int: 10_958 } });
+    expect(JSON.parse(sent[0]?.value.toString() ?? "")._airbyte_data).toEqual({
+      id: 7,
+      born: "2000-01-02",
+      name: "x",
+    });
+  });
+
+  it("json_schema: the JSON key framed, its schema typed from the key fields", async () => {
+    const { summary, sent, registered } = await run([record("users", { id: 7, name: "x" }, "public")], {
+      key_format: "json_schema",
+      message_key: "fields",
+      message_key_fields: [["id"], ["name"]],
+      subject_name_strategy: "record",
+    });
+    expect(summary.failure).toBeUndefined();
+    expect(registered.map(({ subject, type }) => [subject, type])).toEqual([["public.users_key", "JSON"]]);
+    expect(JSON.parse(registered[0]?.schema ?? "")).toEqual({
+      $schema: "http://json-schema.org/draft-07/schema#",
+      title: "public.users_key",
+      type: "array",
+      items: [{ type: "integer" }, { type: "string" }],
+      minItems: 2,
+      maxItems: 2,
+    });
+    expect(Buffer.from(unframe(sent[0]?.key ?? new Uint8Array()).payload).toString()).toBe('[7,"x"]');
+  });
+
+  it("a record without its key field fails naming stream and field", async () => {
+    const { summary, sent } = await run([record("users", { name: "x" }, "public")], {
+      key_format: "avro",
+      message_key: "fields",
+      message_key_fields: [["id"]],
+    });
+    expect(sent).toHaveLength(0);
+    expect(summary.failure?.message).toContain(
+      "a record of stream public.users has no message key: its key field id is missing or null",
+    );
+  });
+});

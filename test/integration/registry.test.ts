@@ -73,11 +73,16 @@ interface Decoded {
   error?: string | null;
 }
 
-/** Decodes framed values with the Python reader (fastavro / jsonschema), schemas fetched by id. */
-async function decode(landed: LandedRecord[]): Promise<Decoded[]> {
+/**
+ * Decodes framed values (or, with `part` "key", keys) with the Python reader (fastavro /
+ * jsonschema), schemas fetched by id.
+ */
+async function decode(landed: LandedRecord[], part: "value" | "key" = "value"): Promise<Decoded[]> {
   const child = Bun.spawn([python, DECODER, registry.url], { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
-  for (const message of landed)
-    child.stdin.write(`${JSON.stringify({ value_b64: message.valueBytes.toString("base64") })}\n`);
+  for (const message of landed) {
+    const bytes = part === "key" ? message.keyBytes : message.valueBytes;
+    child.stdin.write(`${JSON.stringify({ value_b64: bytes?.toString("base64") })}\n`);
+  }
   await child.stdin.end();
   const [stdout, stderr, exitCode] = await Promise.all([
     new Response(child.stdout).text(),
@@ -293,6 +298,32 @@ describe("value_format avro", () => {
     expect(error.failure_type).toBe("transient_error");
     expect(error.message).toContain(`Could not reach the Schema Registry (${DEAD_REGISTRY}`);
     expect(ofType(result.messages, "STATE")).toHaveLength(0);
+  }, 60_000);
+});
+
+describe("key_format avro", () => {
+  it("writes keys of the key fields that fastavro decodes, under <topic>-key, beside avro values", async () => {
+    const target = sync([{ name: "orders", schema: ordersSchema }], {
+      key_format: "avro",
+      message_key: "fields",
+      message_key_fields: [["order_id"]],
+    });
+    const result = await target.write([
+      record("orders", '{"order_id":9007199254740991,"total":1}'),
+      record("orders", '{"order_id":-4,"total":2}'),
+    ]);
+    expect(result.exitCode).toBe(0);
+    const landed = await readTopics(broker.bootstrap, [target.topic("orders")]);
+    const keys = await decode(landed, "key");
+    const values = await decode(landed);
+    const { body } = await registryGet(`/subjects/${target.topic("orders")}-key/versions/latest`);
+    expect(keys.map((key) => [key.schema_id, key.rest, key.value])).toEqual([
+      [body.id as number, 0, { order_id: 9007199254740991 }],
+      [body.id as number, 0, { order_id: -4 }],
+    ]);
+    expect(values.map((value) => (value.value._airbyte_data as { order_id: unknown }).order_id)).toEqual([
+      9007199254740991, -4,
+    ]);
   }, 60_000);
 });
 

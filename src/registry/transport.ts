@@ -2,7 +2,8 @@
  * HTTP to a Schema Registry over the runtime's `fetch`: basic auth, a private CA for https, and
  * several URLs tried in turn (a registry that cannot be reached, times out or answers 5xx gives way
  * to the next). An answer below 500 is returned as it is, for the caller to read. When none answers,
- * a transient_error names the URLs and the last cause; credentials never appear in a message.
+ * a transient_error names each URL and its cause — a config_error when a certificate was not
+ * trusted, which waiting will not fix. Credentials never appear in a message.
  */
 import { Buffer } from "node:buffer";
 import { registryUrls, type SchemaRegistryConfig } from "../config/registry.ts";
@@ -36,6 +37,7 @@ export function createTransport(
   const tls = config.ca_certificate ? tlsOptions(config.ca_certificate) : {};
   return async (method, path, body) => {
     const causes: string[] = [];
+    let untrusted = false;
     for (const base of urls) {
       const url = `${base}${path}`;
       try {
@@ -53,8 +55,15 @@ export function createTransport(
         }
         return { status: response.status, body: parseBody(text), url: base };
       } catch (error) {
+        untrusted ||= isCertificateError(error);
         causes.push(`${base}: ${networkCause(error, timeoutMs)}`);
       }
+    }
+    if (untrusted) {
+      throw new ConnectorError(
+        `Could not reach the Schema Registry (${causes.join("; ")}): its certificate is not trusted. Set schema_registry.ca_certificate to the PEM of the authority that signed it.`,
+        "config_error",
+      );
     }
     throw new ConnectorError(
       `Could not reach the Schema Registry (${causes.join("; ")}). Check schema_registry.url and that the registry is running.`,
@@ -80,6 +89,13 @@ function parseBody(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** TLS verification failures (OpenSSL / BoringSSL / rustls codes and messages). */
+function isCertificateError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  const text = `${typeof code === "string" ? code : ""} ${error instanceof Error ? error.message : ""}`;
+  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|certificate/i.test(text);
 }
 
 function networkCause(error: unknown, timeoutMs: number): string {

@@ -286,7 +286,19 @@ function routesByStream(
   registry: RegistryClient | undefined,
 ): Map<string | undefined, Map<string, Route>> {
   const routes = new Map<string | undefined, Map<string, Route>>();
-  for (const entry of catalog) addRoute(routes, config, entry, registry);
+  const byTopic = new Map<string, Route>();
+  for (const entry of catalog) {
+    const route = addRoute(routes, config, entry, registry);
+    const other = byTopic.get(route.topic);
+    // Under one topic subject, different streams' schemas would replace each other (and be refused).
+    if (other?.codec && config.subject_name_strategy === "topic") {
+      throw new ConnectorError(
+        `Streams ${other.label} and ${route.label} both write to topic ${route.topic}, so with subject_name_strategy topic their schemas would share one subject. Use subject_name_strategy topic_record (or record), or a topic_pattern with {stream}.`,
+        "config_error",
+      );
+    }
+    byTopic.set(route.topic, route);
+  }
   return routes;
 }
 

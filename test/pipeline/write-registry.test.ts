@@ -281,3 +281,25 @@ describe("write with key_format avro and json_schema", () => {
     );
   });
 });
+
+describe("write with a registry format and streams sharing a topic", () => {
+  const shared = { value_format: "avro", topic_pattern: "everything" };
+
+  it("refuses subject_name_strategy topic, naming the streams and the topic", async () => {
+    await expect(run([], shared)).rejects.toThrow(
+      "Streams public.users and orders both write to topic everything, so with subject_name_strategy topic their schemas would share one subject",
+    );
+  });
+
+  it("registers one subject per stream with topic_record", async () => {
+    const { summary, registered } = await run(
+      [record("users", { id: 1 }, "public"), record("orders", { total: 1 })],
+      {
+        ...shared,
+        subject_name_strategy: "topic_record",
+      },
+    );
+    expect(summary.failure).toBeUndefined();
+    expect(registered.map((r) => r.subject)).toEqual(["everything-public.users", "everything-orders"]);
+  });
+});

@@ -26,13 +26,12 @@ import {
 } from "../formats/avro-shape.ts";
 import { avroData, RECORD_DOES_NOT_FIT } from "../formats/avro-value.ts";
 import { JSON_SCHEMA_DRAFT } from "../formats/json-schema-value.ts";
-import { frame, type SubjectNameStrategy, subjectName } from "../formats/wire.ts";
-import type { RecordLine, StreamId } from "../protocol/parse.ts";
+import { frame, subjectName } from "../formats/wire.ts";
+import type { RecordLine } from "../protocol/parse.ts";
 import { streamLabel } from "../protocol/parse.ts";
-import type { RegistryClient } from "../registry/client.ts";
 import { type SubjectSchema, subjectSchema } from "../registry/subject-schema.ts";
 import { fieldKey, keyFieldValues } from "./message-key.ts";
-import type { RegistryFormat } from "./registry-values.ts";
+import type { StreamValuesOptions } from "./registry-values.ts";
 
 export interface StreamKeys {
   readonly schema: SubjectSchema;
@@ -40,13 +39,7 @@ export interface StreamKeys {
   encode(record: RecordLine, id: string): Buffer;
 }
 
-export interface StreamKeysOptions {
-  format: RegistryFormat;
-  stream: StreamId;
-  jsonSchema: unknown;
-  topic: string;
-  strategy: SubjectNameStrategy;
-  registry: RegistryClient;
+export interface StreamKeysOptions extends StreamValuesOptions {
   /** The key fields (message_key primary_key or fields); undefined for the uuid key. */
   keyPaths: string[][] | undefined;
 }

@@ -31,6 +31,7 @@ export interface StreamValues {
   encode(record: RecordLine, id: string, json: Buffer): Buffer;
 }
 
+/** What a stream's value or key encoder is derived from (registry-keys.ts adds the key fields). */
 export interface StreamValuesOptions {
   format: RegistryFormat;
   stream: StreamId;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "bun:test";
 import type { SchemaRegistryConfig } from "../../src/config/registry.ts";
-import { ConnectorError } from "../../src/errors.ts";
 import { createRegistryClient } from "../../src/registry/client.ts";
 import type { RegistryAnswer, RegistryRequest } from "../../src/registry/transport.ts";
+import { connectorFailure } from "../helpers/errors.ts";
 
 const CONFIG: SchemaRegistryConfig = { url: "http://registry:8081" };
 
@@ -17,15 +17,6 @@ function scripted(answers: Record<string, Partial<RegistryAnswer>>) {
     return { status: 200, url: CONFIG.url, body: undefined, ...answer };
   };
   return { asked, request };
-}
-
-async function failure(work: Promise<unknown>): Promise<ConnectorError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ConnectorError);
-  return error as ConnectorError;
 }
 
 describe("the registry client", () => {
@@ -49,7 +40,7 @@ describe("the registry client", () => {
       "POST /subjects/s-value/versions": { status: 409, body: { error_code: 409 } },
       "GET /config/s-value?defaultToGlobal=true": { body: { compatibilityLevel: "FULL_TRANSITIVE" } },
     });
-    const error = await failure(
+    const error = await connectorFailure(
       createRegistryClient(CONFIG, 1000, request).schemaId("s-value", "AVRO", "{}"),
     );
     expect(error.failureType).toBe("config_error");
@@ -62,7 +53,7 @@ describe("the registry client", () => {
       "POST /subjects/s-value/versions": { status: 409 },
       "GET /config": { body: { compatibilityLevel: "BACKWARD" } },
     });
-    const error = await failure(
+    const error = await connectorFailure(
       createRegistryClient(CONFIG, 1000, request).schemaId("s-value", "AVRO", "{}"),
     );
     expect(error.message).toContain("compatibility level BACKWARD");
@@ -75,7 +66,7 @@ describe("the registry client", () => {
     };
     const { request } = scripted(answers);
     const client = createRegistryClient(CONFIG, 1000, request);
-    const error = await failure(client.schemaId("s-value", "AVRO", "{}"));
+    const error = await connectorFailure(client.schemaId("s-value", "AVRO", "{}"));
     expect(error.failureType).toBe("config_error");
     expect(error.message).toContain("refused the credentials");
     answers["POST /subjects/s-value"] = { body: { id: 3 } };

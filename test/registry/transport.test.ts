@@ -5,17 +5,8 @@
 import { afterAll, describe, expect, it } from "bun:test";
 import { readFileSync } from "node:fs";
 import { ensureTlsMaterial } from "../../scripts/kafka/tls.ts";
-import { ConnectorError } from "../../src/errors.ts";
 import { createRegistryClient } from "../../src/registry/client.ts";
-
-async function failure(work: Promise<unknown>): Promise<ConnectorError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ConnectorError);
-  return error as ConnectorError;
-}
+import { connectorFailure } from "../helpers/errors.ts";
 
 describe("the registry transport (real HTTP on loopback)", () => {
   const seen: { authorization: string | null; contentType: string | null; body: string }[] = [];
@@ -52,7 +43,7 @@ describe("the registry transport (real HTTP on loopback)", () => {
       { url: `${dead},http://127.0.0.1:7`, username: "u", password: "pa55word" },
       2000,
     );
-    const error = await failure(client.ping());
+    const error = await connectorFailure(client.ping());
     expect(error.failureType).toBe("transient_error");
     expect(error.message).toContain("http://127.0.0.1:9");
     expect(error.message).toContain("http://127.0.0.1:7");
@@ -82,7 +73,7 @@ describe("the registry transport over https", async () => {
     ["with another CA", tls.otherCa],
   ])("refuses an untrusted certificate %s, as a config error", async (_, caPath) => {
     const ca = caPath === undefined ? {} : { ca_certificate: readFileSync(caPath, "utf8") };
-    const error = await failure(createRegistryClient({ url, ...ca }, 5000).ping());
+    const error = await connectorFailure(createRegistryClient({ url, ...ca }, 5000).ping());
     expect(error.failureType).toBe("config_error");
     expect(error.message).toContain("its certificate is not trusted");
   });

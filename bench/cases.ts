@@ -1,7 +1,11 @@
 /**
- * What the benchmark compares: the cases (acks, compression, idempotence) and the batching settings
- * every tool gets alike. Each tool maps these to its own configuration (tools/*.ts).
+ * What the benchmark compares: the cases (acks, compression, idempotence, value format) and the
+ * batching settings every tool gets alike. Each tool maps these to its own configuration
+ * (tools/*.ts). The registry formats are ours alone: kcat and Java run only the json cases.
  */
+
+/** How ours writes values: the reference JSON, or through the Schema Registry. */
+export type ValueFormat = "json" | "avro" | "json_schema";
 
 export interface BenchCase {
   id: string;
@@ -9,6 +13,7 @@ export interface BenchCase {
   acks: "1" | "all";
   compression: "none" | "lz4";
   idempotence: boolean;
+  valueFormat: ValueFormat;
 }
 
 /** Producer settings applied identically to the three tools. */
@@ -24,16 +29,32 @@ export interface Batching {
   deliveryTimeoutMs: number;
 }
 
+const JSON_CASE = { compression: "none", idempotence: false, valueFormat: "json" } as const;
+
 export const CASES: readonly BenchCase[] = [
-  { id: "all-none", label: "acks=all, no compression", acks: "all", compression: "none", idempotence: false },
-  { id: "all-lz4", label: "acks=all, lz4", acks: "all", compression: "lz4", idempotence: false },
-  { id: "1-none", label: "acks=1, no compression", acks: "1", compression: "none", idempotence: false },
+  { ...JSON_CASE, id: "all-none", label: "acks=all, no compression", acks: "all" },
+  { ...JSON_CASE, id: "all-lz4", label: "acks=all, lz4", acks: "all", compression: "lz4" },
+  { ...JSON_CASE, id: "1-none", label: "acks=1, no compression", acks: "1" },
   {
+    ...JSON_CASE,
     id: "idem-none",
     label: "idempotent, acks=all, no compression",
     acks: "all",
-    compression: "none",
     idempotence: true,
+  },
+  {
+    ...JSON_CASE,
+    id: "avro",
+    label: "acks=all, no compression, Avro values",
+    acks: "all",
+    valueFormat: "avro",
+  },
+  {
+    ...JSON_CASE,
+    id: "json-schema",
+    label: "acks=all, no compression, JSON Schema values",
+    acks: "all",
+    valueFormat: "json_schema",
   },
 ];
 

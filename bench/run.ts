@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { BROKER_JVM_FLAGS, brokerStatus, stopBroker } from "../scripts/kafka/broker.ts";
 import { KAFKA_VERSION } from "../scripts/kafka/jars.ts";
 import { CACHE_DIR } from "../scripts/kafka/paths.ts";
+import { ensureRegistry, registryStatus, stopRegistry } from "../scripts/registry/registry.ts";
 import { type BenchOptions, parseBenchArgs, USAGE } from "./args.ts";
 import type { BenchCase } from "./cases.ts";
 import { BENCH_BROKER, benchBroker, type TopicAdmin, topicAdmin } from "./kafka.ts";
@@ -43,7 +44,12 @@ interface Session {
   brokerPid: number;
   admin: TopicAdmin;
   runsDir: string;
+  /** The Schema Registry, when a case writes a registry format. */
+  registryUrl: string | undefined;
 }
+
+/** The harness registry the bench starts for the registry formats (stopped after, unless it was up). */
+const BENCH_REGISTRY = "bench";
 
 /** Runs the benchmark as `argv` says; returns the result (also written to disk). */
 export async function runBench(argv: string[]): Promise<BenchResult> {
@@ -92,12 +98,17 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
   const wasUp = (await brokerStatus(BENCH_BROKER)).answering;
   const broker = await benchBroker();
   log(`broker ${BENCH_BROKER} at ${broker.bootstrap} (pid ${broker.pid}${wasUp ? ", already running" : ""})`);
+  const needsRegistry = options.cases.some((c) => c.valueFormat !== "json") && options.tools.includes("ours");
+  const registryWasUp = needsRegistry && (await registryStatus(BENCH_REGISTRY)).answering;
+  const registry = needsRegistry ? await ensureRegistry({ name: BENCH_REGISTRY }) : undefined;
+  if (registry) log(`registry ${BENCH_REGISTRY} at ${registry.url} (pid ${registry.pid})`);
   const session: Session = {
     options,
     bootstrap: broker.bootstrap,
     brokerPid: broker.pid,
     admin: topicAdmin(broker.bootstrap),
     runsDir: join(BENCH_CACHE, "runs", stamp),
+    registryUrl: registry?.url,
   };
   const runs: RunRecord[] = [];
   let memoryCurve: BenchResult["memoryCurve"] = null;
@@ -112,6 +123,7 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
     for (const benchCase of options.cases) {
       for (let iteration = 1; iteration <= options.runs; iteration++) {
         for (const tool of tools) {
+          if (!tool.formats.includes(benchCase.valueFormat)) continue;
           const record = await runOnce(session, tool, benchCase, iteration, workload, 150);
           runs.push(record);
           log(describeRun(record, options.runs));
@@ -142,12 +154,20 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
       log(`stopping broker ${BENCH_BROKER} (started by this run; --keep-broker keeps it)`);
       await stopBroker(BENCH_BROKER);
     }
+    if (registry && !registryWasUp && !options.keepBroker) {
+      log(`stopping registry ${BENCH_REGISTRY} (started by this run)`);
+      await stopRegistry(BENCH_REGISTRY);
+    }
   }
 
   const settings = Object.fromEntries(
     tools.map((tool) => [
       tool.id,
-      Object.fromEntries(options.cases.map((c) => [c.id, tool.settings(c, options.batching)])),
+      Object.fromEntries(
+        options.cases
+          .filter((c) => tool.formats.includes(c.valueFormat))
+          .map((c) => [c.id, tool.settings(c, options.batching)]),
+      ),
     ]),
   ) as BenchResult["settings"];
   const failedRuns =
@@ -234,6 +254,7 @@ async function runOnce(
       benchCase,
       batching: options.batching,
       workload,
+      registryUrl: session.registryUrl,
       runDir,
       timeoutMs,
     });

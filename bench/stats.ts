@@ -92,31 +92,35 @@ export function summarise(caseId: string, tools: ToolId[], runs: RunRecord[]): C
   const oursByIteration = new Map(okOf("ours").map((r) => [r.iteration, r]));
   return {
     caseId,
-    tools: tools.map((tool) => {
-      const ok = okOf(tool);
-      const perMillion = (r: RunRecord) => (r.brokerCpuS === null ? null : (r.brokerCpuS * 1e6) / r.records);
-      return {
-        tool,
-        okRuns: ok.length,
-        failedRuns: ofCase.filter((r) => r.tool === tool && !r.ok).length,
-        recordsPerS: spread(ok.map((r) => r.recordsPerS)),
-        mbPerS: spread(ok.map((r) => r.mbPerS)),
-        peakRssMB: spread(ok.map((r) => r.peakRssMB)),
-        cpuSPerMillion: spread(ok.map((r) => r.cpuSPerMillion)),
-        brokerCpuSPerMillion: spread(ok.map(perMillion)),
-        mainThreadBusy: spread(ok.map((r) => r.mainThreadBusy)),
-        otherCores: spread(ok.map((r) => (r.otherCpuS === null ? null : r.otherCpuS / (r.wallMs / 1000)))),
-        oursRatio:
-          tool === "ours"
-            ? null
-            : spread(
-                ok.map((r) => {
-                  const mine = oursByIteration.get(r.iteration)?.recordsPerS;
-                  return mine && r.recordsPerS ? mine / r.recordsPerS : null;
-                }),
-              ),
-      };
-    }),
+    // A tool that cannot write the case's format (kcat and Java for the registry formats) ran none.
+    tools: tools
+      .filter((tool) => ofCase.some((r) => r.tool === tool))
+      .map((tool) => {
+        const ok = okOf(tool);
+        const perMillion = (r: RunRecord) =>
+          r.brokerCpuS === null ? null : (r.brokerCpuS * 1e6) / r.records;
+        return {
+          tool,
+          okRuns: ok.length,
+          failedRuns: ofCase.filter((r) => r.tool === tool && !r.ok).length,
+          recordsPerS: spread(ok.map((r) => r.recordsPerS)),
+          mbPerS: spread(ok.map((r) => r.mbPerS)),
+          peakRssMB: spread(ok.map((r) => r.peakRssMB)),
+          cpuSPerMillion: spread(ok.map((r) => r.cpuSPerMillion)),
+          brokerCpuSPerMillion: spread(ok.map(perMillion)),
+          mainThreadBusy: spread(ok.map((r) => r.mainThreadBusy)),
+          otherCores: spread(ok.map((r) => (r.otherCpuS === null ? null : r.otherCpuS / (r.wallMs / 1000)))),
+          oursRatio:
+            tool === "ours"
+              ? null
+              : spread(
+                  ok.map((r) => {
+                    const mine = oursByIteration.get(r.iteration)?.recordsPerS;
+                    return mine && r.recordsPerS ? mine / r.recordsPerS : null;
+                  }),
+                ),
+        };
+      }),
   };
 }
 

@@ -91,6 +91,38 @@ export function streamsOf(count: number): StreamDef[] {
   }));
 }
 
+/** The `json_schema` of the generated data (dataJson), so the registry formats get typed fields. */
+const DATA_SCHEMA = {
+  type: "object",
+  properties: {
+    id: { type: "integer" },
+    big_id: { type: "integer" },
+    uuid: { type: "string" },
+    name: { type: "string" },
+    email: { type: "string" },
+    active: { type: "boolean" },
+    age: { type: "integer" },
+    score: { type: "number" },
+    balance: { type: "number" },
+    ratio: { type: "number" },
+    created_at: { type: "string", format: "date-time" },
+    deleted_at: { type: ["null", "string"], format: "date-time" },
+    tags: { type: "array", items: { type: "string" } },
+    address: {
+      type: "object",
+      properties: {
+        street: { type: "string" },
+        city: { type: "string" },
+        zip: { type: "string" },
+        geo: { type: "object", properties: { lat: { type: "number" }, lon: { type: "number" } } },
+      },
+    },
+    scores: { type: "array", items: { type: "integer" } },
+    manager_id: { type: ["null", "integer"] },
+    note: { type: "string" },
+  },
+};
+
 /** A configured catalog with every stream in append mode. */
 export function catalogOf(streams: StreamDef[]): object {
   return {
@@ -98,13 +130,17 @@ export function catalogOf(streams: StreamDef[]): object {
       stream: {
         name: stream.name,
         ...(stream.namespace === undefined ? {} : { namespace: stream.namespace }),
-        json_schema: { type: "object" },
+        json_schema: DATA_SCHEMA,
         supported_sync_modes: ["full_refresh", "incremental"],
       },
       sync_mode: "incremental",
       destination_sync_mode: "append",
     })),
   };
+}
+
+function writeCatalog(path: string, streams: number): Promise<void> {
+  return writeFile(path, `${JSON.stringify(catalogOf(streamsOf(streams)), null, 2)}\n`);
 }
 
 /** Every message of the workload, in order. Pure: the same params give the same items. */
@@ -161,13 +197,15 @@ export async function ensureWorkload(
   };
   const cached = readMeta(files.meta);
   if (cached && (cached.hasKeyValues || !options.keyValues) && existsSync(files.messages)) {
+    // The catalog is cheap and may be newer than the cached records (it is not part of the key).
+    await writeCatalog(files.catalog, params.streams);
     return { ...files, keyValues: cached.hasKeyValues ? files.keyValues : null, meta: cached };
   }
   options.log?.(`generating workload ${dir} ...`);
   const started = performance.now();
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  await writeFile(files.catalog, `${JSON.stringify(catalogOf(streamsOf(params.streams)), null, 2)}\n`);
+  await writeCatalog(files.catalog, params.streams);
   const meta = await writeItems(params, files.messages, options.keyValues ? files.keyValues : null);
   await writeFile(files.meta, `${JSON.stringify(meta, null, 2)}\n`);
   options.log?.(

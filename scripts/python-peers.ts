@@ -21,13 +21,15 @@ export const VENV_DIR: string = join(REPO_ROOT, ".venv");
  * to source-faker 7.x, whose airbyte-cdk needs pydantic 2; `airbyte-protocol-models-pdv2` is the
  * same protocol models (same `airbyte_protocol.models` import path) built for pydantic 2.
  * airbyte-cdk and the dataclasses models are pinned at what source-faker resolves today, so a new
- * CDK release cannot change the source's behaviour under the tests.
+ * CDK release cannot change the source's behaviour under the tests. `fastavro` is the independent
+ * Avro decoder the Schema Registry tests read messages back with (not the connector's avsc).
  */
 export const PINS: Readonly<Record<string, string>> = {
   "airbyte-source-faker": "7.2.1",
   "airbyte-cdk": "6.61.6",
   "airbyte-protocol-models-dataclasses": "0.17.1",
   "airbyte-protocol-models-pdv2": "0.18.0",
+  fastavro: "1.12.2",
 };
 
 /** Python versions source-faker 7.2.1 accepts (`>=3.10,<3.13`). */

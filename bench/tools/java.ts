@@ -47,6 +47,7 @@ let classPath = "";
 
 export const java: Tool = {
   id: "java",
+  formats: ["json"],
   async prepare(): Promise<ToolInfo> {
     classPath = kafkaClassPath(await ensureKafkaJars());
     const jvm = await Bun.$`java -version`.quiet().nothrow();

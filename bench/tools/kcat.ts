@@ -31,6 +31,7 @@ export function kcatProperties(benchCase: BenchCase, batching: Batching): string
 
 export const kcat: Tool = {
   id: "kcat",
+  formats: ["json"],
   async prepare(log): Promise<ToolInfo> {
     await ensureKcat(log);
     const version = await Bun.$`kcat -V`.quiet().nothrow();

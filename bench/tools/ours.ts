@@ -22,8 +22,14 @@ export function setOursEnvironment(which: "image" | "bare"): void {
   extraEnv = which === "image" ? RUNTIME_ENV : {};
 }
 
-/** The connector config for a case (bootstrap and topic filled in per run). */
-export function oursConfig(benchCase: BenchCase, batching: Batching, bootstrap: string, topic: string) {
+/** The connector config for a case (bootstrap, topic and registry filled in per run). */
+export function oursConfig(
+  benchCase: BenchCase,
+  batching: Batching,
+  bootstrap: string,
+  topic: string,
+  registryUrl = "",
+) {
   return {
     bootstrap_servers: bootstrap,
     topic_pattern: topic,
@@ -37,11 +43,20 @@ export function oursConfig(benchCase: BenchCase, batching: Batching, bootstrap: 
     buffer_memory: String(batching.bufferMemory),
     request_timeout_ms: batching.requestTimeoutMs,
     delivery_timeout_ms: batching.deliveryTimeoutMs,
+    ...(benchCase.valueFormat === "json"
+      ? {}
+      : {
+          value_format: benchCase.valueFormat,
+          schema_registry: { url: registryUrl },
+          // Every stream goes to the run's one topic: one subject per stream's record.
+          subject_name_strategy: "topic_record",
+        }),
   };
 }
 
 export const ours: Tool = {
   id: "ours",
+  formats: ["json", "avro", "json_schema"],
   async prepare(log): Promise<ToolInfo> {
     await ensureFreshBinary(log);
     const version = await Bun.$`${BINARY} --version`.quiet().nothrow();
@@ -63,13 +78,23 @@ export const ours: Tool = {
     };
   },
   settings(benchCase, batching) {
-    const { bootstrap_servers: _b, topic_pattern: _t, ...config } = oursConfig(benchCase, batching, "", "");
+    const {
+      bootstrap_servers: _b,
+      topic_pattern: _t,
+      ...config
+    } = oursConfig(benchCase, batching, "", "", "<the local registry>");
     return Object.entries(config).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
   },
   async run(context: RunContext): Promise<ToolRun> {
     const { workload, runDir } = context;
     const configFile = join(runDir, "config.json");
-    const config = oursConfig(context.benchCase, context.batching, context.bootstrap, context.topic);
+    const config = oursConfig(
+      context.benchCase,
+      context.batching,
+      context.bootstrap,
+      context.topic,
+      context.registryUrl,
+    );
     await writeFile(configFile, JSON.stringify(config));
     const expected = workload.meta.states;
     const decoder = new TextDecoder();

@@ -3,7 +3,7 @@
  * reports its version, the settings it will run a case with (for the report), and one measured run
  * that produces the whole workload into a given topic.
  */
-import type { Batching, BenchCase } from "../cases.ts";
+import type { Batching, BenchCase, ValueFormat } from "../cases.ts";
 import type { Measurement } from "../measure.ts";
 import type { WorkloadFiles } from "../workload.ts";
 
@@ -26,6 +26,8 @@ export interface RunContext {
   benchCase: BenchCase;
   batching: Batching;
   workload: WorkloadFiles;
+  /** The Schema Registry's URL, for the registry value formats. */
+  registryUrl: string | undefined;
   /** A folder for this run's config files and log. */
   runDir: string;
   timeoutMs: number;
@@ -41,6 +43,8 @@ export interface ToolRun {
 
 export interface Tool {
   id: ToolId;
+  /** The value formats it can write (the registry formats are ours alone). */
+  formats: readonly ValueFormat[];
   prepare(log: (text: string) => void): Promise<ToolInfo>;
   /** The settings a case runs with, as the tool spells them. */
   settings(benchCase: BenchCase, batching: Batching): string[];

@@ -18,6 +18,8 @@ export interface LandedRecord {
   partition: number;
   offset: bigint;
   key: string | null;
+  /** The key exactly as stored (binary keys: Avro, registry framing). */
+  keyBytes: Buffer | null;
   value: string;
   /** The value exactly as stored, for byte-for-byte comparisons. */
   valueBytes: Buffer;
@@ -59,6 +61,7 @@ export async function readTopics(
           partition: message.partition,
           offset: message.offset,
           key: message.key ? message.key.toString() : null,
+          keyBytes: message.key ? Buffer.from(message.key) : null,
           value: message.value.toString(),
           valueBytes: Buffer.from(message.value),
           timestamp: message.timestamp,

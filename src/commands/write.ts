@@ -12,6 +12,7 @@ import { runWrite, type WriteSummary } from "../pipeline/write.ts";
 import { parseCatalog } from "../protocol/catalog.ts";
 import { createEmitter, type Emitter } from "../protocol/emit.ts";
 import { reusedChunks } from "../protocol/stdin.ts";
+import { createRegistryClient } from "../registry/client.ts";
 
 export default defineCommand({
   meta: { name: "write", description: "Write AirbyteMessages from stdin to Kafka" },
@@ -60,8 +61,10 @@ export default defineCommand({
     process.once("SIGTERM", abort);
     process.once("SIGINT", abort);
     try {
+      const registry = setup.config.schema_registry;
       const summary = await runWrite({
         ...setup,
+        ...(registry ? { registry: createRegistryClient(registry, setup.config.request_timeout_ms) } : {}),
         input: reusedChunks(process.stdin.fd),
         send: (records) => sender.send(records),
         commit: sender.commit,

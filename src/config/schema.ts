@@ -4,11 +4,13 @@
  *
  * Field names, types and defaults are the Java `destination-kafka` 0.1.11 ones, so existing Airbyte
  * configs work unchanged; `on_invalid_input`, `key_format`, `headers`, `record_timestamp` and
- * `topic_naming` are ours, and their defaults keep the reference's behaviour.
+ * `topic_naming`, `value_format`, `schema_registry` and `subject_name_strategy` are ours, and their
+ * defaults keep the reference's behaviour.
  */
 import * as v from "valibot";
 import { numeric } from "./numeric.ts";
 import { ProtocolSchema } from "./protocol.ts";
+import { SchemaRegistrySchema } from "./registry.ts";
 
 const hostPort = /^(\[[0-9a-fA-F:.]+\]|[^\s,:[\]]+):(\d{1,5})$/;
 
@@ -321,10 +323,10 @@ export const ConfigObjectSchema = v.object({
       "Log the sync's progress (records, bytes, records/s, bytes awaiting acknowledgement) every this many seconds; 0 turns it off.",
     order: 32,
   }),
-  key_format: choice(["string", "json"], "string", {
+  key_format: choice(["string", "json", "avro", "json_schema"], "string", {
     title: "Key Format",
     description:
-      "How the record's id is written as the message key: 'string' (the raw UUID, as the Java connector) or 'json' (a JSON string, which JSON key converters can read).",
+      "How the message key is written: 'string' (the raw UUID, as the Java connector, or a single key field's text), 'json' (JSON, which JSON key converters can read), or 'avro' / 'json_schema' (registered in schema_registry under <topic>-key, in Confluent's wire format).",
     order: 28,
   }),
   headers: flag(false, {
@@ -338,6 +340,19 @@ export const ConfigObjectSchema = v.object({
     description:
       "The Kafka timestamp of each record: 'producer' (the time of sending, as the Java connector) or 'emitted_at' (when the source read the record).",
     order: 30,
+  }),
+  value_format: choice(["json", "avro", "json_schema"], "json", {
+    title: "Value Format",
+    description:
+      "How each message value is written: 'json' (the Java connector's JSON envelope), 'avro' (Avro binary) or 'json_schema' (the same JSON, with its schema registered); both registry formats use Confluent's wire format (magic byte 0, 4-byte schema id) and need schema_registry and the configured catalog.",
+    order: 34,
+  }),
+  schema_registry: SchemaRegistrySchema,
+  subject_name_strategy: choice(["topic", "record", "topic_record"], "topic", {
+    title: "Subject Name Strategy",
+    description:
+      "The registry subject of each stream's value schema: 'topic' (<topic>-value, Confluent's default), 'record' (the record's full name) or 'topic_record' (<topic>-<record full name>).",
+    order: 36,
   }),
   topic_naming: choice(["airbyte", "kafka"], "airbyte", {
     title: "Topic Naming",
@@ -382,6 +397,16 @@ export const ConfigSchema = v.pipe(
       'must list at least one field path when message_key is "fields"',
     ),
     ["message_key_fields"],
+  ),
+  v.forward(
+    v.check(
+      (config) =>
+        (config.value_format === "json" &&
+          (config.key_format === "string" || config.key_format === "json")) ||
+        config.schema_registry != null,
+      "is required when value_format or key_format is avro or json_schema",
+    ),
+    ["schema_registry"],
   ),
   v.forward(
     v.check(

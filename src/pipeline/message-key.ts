@@ -12,6 +12,17 @@ export function fieldKey(
   paths: string[][],
   format: "string" | "json",
 ): Buffer | string {
+  const values = keyFieldValues(data, paths);
+  if (typeof values === "string") return values;
+  const [only] = values;
+  if (values.length === 1 && format === "string") {
+    return Buffer.from(typeof only === "string" ? only : JSON.stringify(only));
+  }
+  return Buffer.from(JSON.stringify(values.length === 1 ? only : values));
+}
+
+/** The values of the key fields at `paths`, in order, or the reason the record has none. */
+export function keyFieldValues(data: Record<string, unknown>, paths: string[][]): unknown[] | string {
   const values: unknown[] = [];
   for (const path of paths) {
     let value: unknown = data;
@@ -28,9 +39,5 @@ export function fieldKey(
     }
     values.push(value);
   }
-  const [only] = values;
-  if (values.length === 1 && format === "string") {
-    return Buffer.from(typeof only === "string" ? only : JSON.stringify(only));
-  }
-  return Buffer.from(JSON.stringify(values.length === 1 ? only : values));
+  return values;
 }

@@ -7,15 +7,18 @@ import type { Buffer } from "node:buffer";
 import type { Config } from "../config/schema.ts";
 import { unhonouredSettings } from "../config/unhonoured.ts";
 import { ConnectorError } from "../errors.ts";
+import { RECORD_DOES_NOT_FIT } from "../formats/avro-value.ts";
 import type { CatalogStream } from "../protocol/catalog.ts";
 import type { Emitter } from "../protocol/emit.ts";
 import { type Line, readLines } from "../protocol/lines.ts";
 import { parseLine, type StreamId, streamKey, streamLabel } from "../protocol/parse.ts";
+import type { RegistryClient } from "../registry/client.ts";
 import { type Committer, createCommitter } from "./committer.ts";
 import { createDispatcher, type Timers } from "./dispatcher.ts";
 import { createLedger } from "./ledger.ts";
 import { fieldKey } from "./message-key.ts";
 import { type EncodedRecord, encodeRecord, type RecordOptions } from "./record.ts";
+import { type RegistryCodec, registryCodec } from "./registry-record.ts";
 import { checkedTopicFor } from "./topic.ts";
 
 export interface WriteOptions {
@@ -29,6 +32,8 @@ export interface WriteOptions {
    * it. Records then count as delivered only once committed.
    */
   commit?: (() => Promise<void>) | undefined;
+  /** The Schema Registry, with value_format avro or json_schema. */
+  registry?: RegistryClient;
   emit: Emitter;
   /** Aborted on SIGTERM / SIGINT: stop reading, wait up to `graceMs` for acks, echo what is earned. */
   signal?: AbortSignal;
@@ -60,9 +65,10 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
       "config_error",
     );
   }
-  const routes = routesByStream(config, options.catalog ?? []);
+  const routes = routesByStream(config, options.catalog ?? [], registryFor(options));
   const recordOptions: RecordOptions = {
-    keyFormat: config.key_format,
+    // Registry key formats make their own keys (registry-record.ts); a key without one is a string.
+    keyFormat: config.key_format === "json" ? "json" : "string",
     headers: config.headers,
     timestamp: config.record_timestamp,
   };
@@ -154,7 +160,7 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
       let route = routes.get(parsed.stream.namespace)?.get(parsed.stream.name);
       if (!route && !options.catalog) {
         try {
-          route = addRoute(routes, config, parsed.stream, []);
+          route = addRoute(routes, config, { stream: parsed.stream, primaryKey: [] }, undefined);
         } catch (error) {
           summary.failure ??= error as ConnectorError;
           return undefined;
@@ -167,15 +173,34 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
           `it is a record of stream ${label}, which is not in the configured catalog`,
         );
       }
+      const codec = route.codec;
+      const registering = codec?.pending();
+      if (registering) {
+        // The stream's first record: its schemas are registered before it, then it is handled again.
+        return registering.then(
+          () => handle(line),
+          (error: unknown) => {
+            summary.failure ??= asConnectorError(error);
+          },
+        );
+      }
       let key: Buffer | null | undefined;
-      if (route.keyPaths) {
-        const fromFields = fieldKey(parsed.data, route.keyPaths, config.key_format);
+      if (route.keyPaths && !codec?.keys) {
+        const fromFields = fieldKey(parsed.data, route.keyPaths, recordOptions.keyFormat);
         if (typeof fromFields === "string") {
           return refuse(line.number, `the record of stream ${route.label} has no message key: ${fromFields}`);
         }
         key = fromFields;
       } else if (config.message_key === "none") key = null;
-      const encoded = encodeRecord(parsed, route.topic, recordOptions, undefined, key);
+      let encoded: EncodedRecord;
+      try {
+        encoded = codec
+          ? codec.encode(parsed, route.topic, recordOptions, key)
+          : encodeRecord(parsed, route.topic, recordOptions, undefined, key);
+      } catch (error) {
+        if (!(error instanceof ConnectorError && error.internal === RECORD_DOES_NOT_FIT)) throw error;
+        return refuse(line.number, sentence(error.message));
+      }
       if (encoded.size > config.max_request_size) {
         return refuse(
           line.number,
@@ -293,14 +318,29 @@ interface Route {
   records: number;
   /** Bytes written, as Kafka counts them (key, value, headers and record overhead). */
   bytes: number;
+  /** Value and key encoding through the Schema Registry (avro or json_schema formats). */
+  codec: RegistryCodec | undefined;
 }
 
 function routesByStream(
   config: Config,
   catalog: CatalogStream[],
+  registry: RegistryClient | undefined,
 ): Map<string | undefined, Map<string, Route>> {
   const routes = new Map<string | undefined, Map<string, Route>>();
-  for (const { stream, primaryKey } of catalog) addRoute(routes, config, stream, primaryKey);
+  const byTopic = new Map<string, Route>();
+  for (const entry of catalog) {
+    const route = addRoute(routes, config, entry, registry);
+    const other = byTopic.get(route.topic);
+    // Under one topic subject, different streams' schemas would replace each other (and be refused).
+    if (other?.codec && config.subject_name_strategy === "topic") {
+      throw new ConnectorError(
+        `Streams ${other.label} and ${route.label} both write to topic ${route.topic}, so with subject_name_strategy topic their schemas would share one subject. Use subject_name_strategy topic_record (or record), or a topic_pattern with {stream}.`,
+        "config_error",
+      );
+    }
+    byTopic.set(route.topic, route);
+  }
   return routes;
 }
 
@@ -308,21 +348,50 @@ function routesByStream(
 function addRoute(
   routes: Map<string | undefined, Map<string, Route>>,
   config: Config,
-  stream: StreamId,
-  primaryKey: string[][],
+  { stream, primaryKey, jsonSchema }: Pick<CatalogStream, "stream" | "primaryKey" | "jsonSchema">,
+  registry: RegistryClient | undefined,
 ): Route {
+  const topic = checkedTopicFor(config.topic_pattern, stream.namespace, stream.name, config.topic_naming);
+  const keyPaths = keyPathsFor(config, stream, primaryKey);
   const route: Route = {
     key: streamKey(stream),
     label: streamLabel(stream),
-    topic: checkedTopicFor(config.topic_pattern, stream.namespace, stream.name, config.topic_naming),
+    topic,
     records: 0,
     bytes: 0,
-    keyPaths: keyPathsFor(config, stream, primaryKey),
+    keyPaths,
+    codec: registry && registryCodec(config, { stream, jsonSchema }, topic, keyPaths, registry),
   };
   const byName = routes.get(stream.namespace) ?? new Map<string, Route>();
   routes.set(stream.namespace, byName);
   byName.set(stream.name, route);
   return route;
+}
+
+/** The registry of the registry formats, which need the catalog (the schemas come from it). */
+function registryFor(options: WriteOptions): RegistryClient | undefined {
+  const { value_format, key_format } = options.config;
+  const field =
+    value_format !== "json"
+      ? `value_format is ${value_format}`
+      : key_format === "avro" || key_format === "json_schema"
+        ? `key_format is ${key_format}`
+        : undefined;
+  if (field === undefined) return undefined;
+  if (!options.catalog) {
+    throw new ConnectorError(
+      `${field}, which needs the configured catalog (each stream's schema comes from its json_schema): pass --catalog.`,
+      "config_error",
+    );
+  }
+  if (!options.registry)
+    throw new ConnectorError(`${field}, which needs a Schema Registry client.`, "system_error");
+  return options.registry;
+}
+
+/** A ConnectorError's message as a clause: "A record … schema: why." → "a record … schema: why". */
+function sentence(message: string): string {
+  return `${message.charAt(0).toLowerCase()}${message.slice(1)}`.replace(/\.$/, "");
 }
 
 function keyPathsFor(config: Config, stream: StreamId, primaryKey: string[][]): string[][] | undefined {

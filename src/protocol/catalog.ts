@@ -12,6 +12,8 @@ export interface CatalogStream {
   destinationSyncMode: "append" | "append_dedup";
   /** The configured `primary_key`, else the stream's `source_defined_primary_key`; [] when neither. */
   primaryKey: string[][];
+  /** The stream's `json_schema` (what the registry formats derive their schemas from). */
+  jsonSchema?: unknown;
 }
 
 export function parseCatalog(raw: unknown): CatalogStream[] {
@@ -46,7 +48,8 @@ export function parseCatalog(raw: unknown): CatalogStream[] {
     const configured = isObject(entry) ? keyPaths(entry.primary_key) : undefined;
     const sourceDefined = isObject(stream) ? keyPaths(stream.source_defined_primary_key) : undefined;
     const primaryKey = configured?.length ? configured : (sourceDefined ?? []);
-    return { stream: id, destinationSyncMode: mode, primaryKey };
+    const jsonSchema = isObject(stream) ? stream.json_schema : undefined;
+    return { stream: id, destinationSyncMode: mode, primaryKey, jsonSchema };
   });
 }
 

@@ -1,8 +1,9 @@
 /**
  * The same src/ under Deno (the `deno` npm package, a devDependency): `deno run` resolves this
  * repo's node_modules through package.json, with read, env and loopback-only net permissions.
- * --version (package.json imported as JSON), spec, a write whose records are read back, and a
- * SIGTERM mid-sync that still echoes the STATE its acknowledged records earned.
+ * --version (package.json imported as JSON), spec, a write whose records are read back, one with
+ * Avro values through the Schema Registry, and a SIGTERM mid-sync that still echoes the STATE its
+ * acknowledged records earned.
  */
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -10,8 +11,12 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
+import { ensureRegistry } from "../../scripts/registry/registry.ts";
+import { avroType } from "../../src/formats/avro-codec.ts";
+import { streamAvro } from "../../src/formats/avro-schema.ts";
+import { unframe } from "../../src/formats/wire.ts";
 import { ofType, parseMessages, traceError } from "../helpers/connector.ts";
-import { type TestBroker, testBroker } from "../helpers/kafka.ts";
+import { readTopics, type TestBroker, testBroker } from "../helpers/kafka.ts";
 import { runProcess } from "./process.ts";
 import { expectLanded, smallSync, writeSyncFiles } from "./sync.ts";
 
@@ -68,6 +73,38 @@ describe("under Deno", () => {
     });
     await expectLanded(broker.bootstrap, sync, result);
   });
+
+  it("writes Avro values registered in a real Schema Registry", async () => {
+    const registry = await ensureRegistry();
+    const sync = smallSync(broker.bootstrap, {
+      value_format: "avro",
+      schema_registry: { url: registry.url },
+    });
+    const jsonSchema = { type: "object", properties: { id: { type: "integer" }, text: { type: "string" } } };
+    const [entry] = sync.catalog.streams as { stream: { json_schema: unknown } }[];
+    if (entry) entry.stream.json_schema = jsonSchema;
+    const files = writeSyncFiles(dir, sync);
+    const result = await runProcess(denoRun("write", "--config", files.config, "--catalog", files.catalog), {
+      cwd: dir,
+      env,
+      stdin: sync.input,
+    });
+    expect({ exitCode: result.exitCode, traces: ofType(result.messages, "TRACE") }).toEqual({
+      exitCode: 0,
+      traces: [],
+    });
+    const subject = await fetch(`${registry.url}/subjects/${sync.topic}-value/versions/latest`);
+    const { id } = (await subject.json()) as { id: number };
+    const type = avroType(streamAvro({ name: "items", jsonSchema }).schema);
+    const landed = await readTopics(broker.bootstrap, [sync.topic]);
+    const ids = landed.map((record) => {
+      const { schemaId, payload } = unframe(record.valueBytes);
+      expect(schemaId).toBe(id);
+      return (type.fromBuffer(Buffer.from(payload)) as { _airbyte_data: { id: { long: number } } })
+        ._airbyte_data.id.long;
+    });
+    expect(ids.sort((a, b) => a - b)).toEqual(sync.ids);
+  }, 120_000);
 
   it("on SIGTERM mid-sync, echoes the STATE already earned and exits 1", async () => {
     const sync = smallSync(broker.bootstrap);

@@ -22,9 +22,10 @@ import type { Config } from "../config/schema.ts";
 import type { EncodedRecord } from "../pipeline/record.ts";
 import { createSlabPool, type SlabMemory } from "../pipeline/slab.ts";
 import { ACKS, retryDelayMs } from "./client-options.ts";
+import type { Compressor } from "./compressor.ts";
 import { keyedPartition } from "./partitioner.ts";
 import { batchKey, type PartitionBatch, partitionErrors, produceRequest } from "./produce-request.ts";
-import { encodeRecordBatch, NO_PRODUCER } from "./record-batch.ts";
+import { encodeRecordBatch, encodeRecordsSection, frameBatch, NO_PRODUCER } from "./record-batch.ts";
 
 /** Failed partitions of one attempt: retry them, or give up with the error. */
 interface Outcome {
@@ -43,7 +44,8 @@ interface RecordsBatch extends PartitionBatch {
 /** Sends records whose distinct topics the caller already listed. */
 export type Deliver = (records: EncodedRecord[], topics: string[]) => Promise<void>;
 
-export function directSend(producer: Producer, config: Config): Deliver {
+/** Batches are compressed by `compressor`, off the main thread. */
+export function directSend(producer: Producer, config: Config, compressor: Compressor): Deliver {
   const acks = ACKS[config.acks];
   const autocreateTopics = !config.create_topics;
   // Keyless records of one send stay together on one partition, the next send's on the next one, as
@@ -95,7 +97,7 @@ export function directSend(producer: Producer, config: Config): Deliver {
       for (const batch of outcome.split) {
         const half = Math.ceil(batch.group.length / 2);
         for (const part of [batch.group.slice(0, half), batch.group.slice(half)]) {
-          const encoded = encodeBatch(batch.topic, batch.partition, part, config, send.allocate);
+          const encoded = await encodeBatch(batch.topic, batch.partition, part, send.encoding);
           await sendWithRetries([encoded], send);
         }
       }
@@ -119,8 +121,9 @@ export function directSend(producer: Producer, config: Config): Deliver {
       return buffer;
     };
     try {
-      const batches = encodeBatches(records, metadata, config, keylessRound++, allocate);
-      await sendWithRetries(batches, { topics, metadata, allocate });
+      const encoding = { compression: config.compression_type, compressor, allocate };
+      const batches = await encodeBatches(records, metadata, keylessRound++, encoding);
+      await sendWithRetries(batches, { topics, metadata, encoding });
     } finally {
       for (const memory of memories) memory.release();
     }
@@ -138,10 +141,17 @@ export class TopicSendError extends Error {
 
 // --- internal ---
 
-/** What one send's attempts share: its topics, the latest metadata, and its batch memory. */
+/** What one send's attempts share: its topics, the latest metadata, and how its batches are encoded. */
 interface SendContext {
   topics: string[];
   metadata: ClusterMetadata;
+  encoding: Encoding;
+}
+
+/** How a send's batches are encoded: compressed by whom, into which memory. */
+interface Encoding {
+  compression: Config["compression_type"];
+  compressor: Compressor;
   allocate: (length: number) => Buffer;
 }
 
@@ -160,10 +170,9 @@ function withTopic(failure: { error: unknown; topic: string }): TopicSendError {
 function encodeBatches(
   records: EncodedRecord[],
   metadata: ClusterMetadata,
-  config: Config,
   round: number,
-  allocate: (length: number) => Buffer,
-): RecordsBatch[] {
+  encoding: Encoding,
+): Promise<RecordsBatch[]> {
   const groups = new Map<string, { topic: string; partition: number; records: EncodedRecord[] }>();
   for (const record of records) {
     const count = metadata.topics.get(record.topic)?.partitionsCount ?? 1;
@@ -173,20 +182,29 @@ function encodeBatches(
     if (group) group.records.push(record);
     else groups.set(key, { topic: record.topic, partition, records: [record] });
   }
-  return [...groups.values()].map(({ topic, partition, records: group }) =>
-    encodeBatch(topic, partition, group, config, allocate),
+  return Promise.all(
+    [...groups.values()].map(({ topic, partition, records: group }) =>
+      encodeBatch(topic, partition, group, encoding),
+    ),
   );
 }
 
-function encodeBatch(
+/**
+ * One partition's batch. A compressed one is encoded here, compressed by the worker while this
+ * thread goes on, then framed; the worker keeps the order, so a partition's batches keep theirs.
+ */
+async function encodeBatch(
   topic: string,
   partition: number,
   group: EncodedRecord[],
-  config: Config,
-  allocate: (length: number) => Buffer,
-): RecordsBatch {
-  const options = { ...NO_PRODUCER, compression: config.compression_type, timestamp: Date.now(), allocate };
-  return { topic, partition, records: group.length, group, bytes: encodeRecordBatch(group, options) };
+  { compression, compressor, allocate }: Encoding,
+): Promise<RecordsBatch> {
+  const options = { ...NO_PRODUCER, compression, timestamp: Date.now(), allocate };
+  const batch = { topic, partition, records: group.length, group };
+  if (compression === "none") return { ...batch, bytes: encodeRecordBatch(group, options) };
+  const section = encodeRecordsSection(group, options.timestamp);
+  const compressed = await compressor.compress(compression, section.bytes);
+  return { ...batch, bytes: frameBatch(compressed, section, options) };
 }
 
 function groupByLeader(batches: RecordsBatch[], metadata: ClusterMetadata): Map<Broker, RecordsBatch[]> {

@@ -40,36 +40,40 @@ export interface BatchOptions {
 export const NO_PRODUCER = { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false };
 
 export function encodeRecordBatch(records: BatchRecord[], options: BatchOptions): Buffer {
-  let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
-  for (const record of records) {
-    const timestamp = record.timestamp ?? options.timestamp;
-    if (timestamp < first) first = timestamp;
-    if (timestamp > last) last = timestamp;
-  }
-  // Without compression the records are written in place after the header: no copy of the batch.
-  const algorithm = options.compression === "none" ? undefined : compressionsAlgorithms[options.compression];
   const allocate = options.allocate ?? Buffer.allocUnsafe;
-  let batch: Buffer;
-  if (algorithm) {
-    const payload = algorithm.compressSync(encodeRecords(records, first, options.timestamp, 0, allocate));
-    batch = allocate(HEADER_BYTES + payload.length);
-    batch.set(payload, HEADER_BYTES);
-  } else batch = encodeRecords(records, first, options.timestamp, HEADER_BYTES, allocate);
-  batch.writeBigInt64BE(0n, 0); // baseOffset: the broker assigns offsets
-  batch.writeInt32BE(batch.length - 12, 8); // batchLength: from partitionLeaderEpoch on
-  batch.writeInt32BE(-1, 12); // partitionLeaderEpoch: set by the broker
-  batch.writeInt8(2, 16); // magic
-  const attributes = (algorithm?.bitmask ?? 0) | (options.transactional ? TRANSACTIONAL : 0);
-  batch.writeInt16BE(attributes, 21);
-  batch.writeInt32BE(records.length - 1, 23); // lastOffsetDelta
-  batch.writeBigInt64BE(BigInt(first), 27); // baseTimestamp
-  batch.writeBigInt64BE(BigInt(last), 35); // maxTimestamp
-  batch.writeBigInt64BE(options.producerId, 43);
-  batch.writeInt16BE(options.producerEpoch, 51);
-  batch.writeInt32BE(options.baseSequence, 53);
-  batch.writeInt32BE(records.length, 57);
-  batch.writeUInt32BE(crc32c(batch.subarray(21)) >>> 0, 17);
+  if (options.compression === "none") {
+    // Without compression the records are written in place after the header: no copy of the batch.
+    const { first, last } = timestampRange(records, options.timestamp);
+    const batch = encodeRecords(records, first, options.timestamp, HEADER_BYTES, allocate);
+    writeHeader(batch, { count: records.length, first, last }, options);
+    return batch;
+  }
+  const section = encodeRecordsSection(records, options.timestamp);
+  return frameBatch(
+    compressionsAlgorithms[options.compression].compressSync(section.bytes),
+    section,
+    options,
+  );
+}
+
+/** A batch's records section before compression, with what its header says about the records. */
+export interface RecordsSection extends SectionFacts {
+  /** In an ArrayBuffer of its own, so it can be transferred to a worker. */
+  bytes: Buffer<ArrayBuffer>;
+}
+
+/** The records section of a batch to be compressed: compress `bytes`, then `frameBatch` the result. */
+export function encodeRecordsSection(records: BatchRecord[], fallback: number): RecordsSection {
+  const { first, last } = timestampRange(records, fallback);
+  const own = (length: number) => Buffer.from(new ArrayBuffer(length));
+  return { bytes: encodeRecords(records, first, fallback, 0, own), count: records.length, first, last };
+}
+
+/** A whole batch around a records section compressed with `options.compression`. */
+export function frameBatch(payload: Uint8Array, section: SectionFacts, options: BatchOptions): Buffer {
+  const batch = (options.allocate ?? Buffer.allocUnsafe)(HEADER_BYTES + payload.length);
+  batch.set(payload, HEADER_BYTES);
+  writeHeader(batch, section, options);
   return batch;
 }
 
@@ -78,17 +82,53 @@ export function encodeRecordBatch(records: BatchRecord[], options: BatchOptions)
 const HEADER_BYTES = 61;
 const TRANSACTIONAL = 1 << 4;
 
+interface SectionFacts {
+  count: number;
+  /** The lowest and highest record timestamps. */
+  first: number;
+  last: number;
+}
+
+function timestampRange(records: BatchRecord[], fallback: number): { first: number; last: number } {
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const record of records) {
+    const timestamp = record.timestamp ?? fallback;
+    if (timestamp < first) first = timestamp;
+    if (timestamp > last) last = timestamp;
+  }
+  return { first, last };
+}
+
+/** The 61-byte header, CRC-32C last (it covers attributes to the end). */
+function writeHeader(batch: Buffer, section: SectionFacts, options: BatchOptions): void {
+  batch.writeBigInt64BE(0n, 0); // baseOffset: the broker assigns offsets
+  batch.writeInt32BE(batch.length - 12, 8); // batchLength: from partitionLeaderEpoch on
+  batch.writeInt32BE(-1, 12); // partitionLeaderEpoch: set by the broker
+  batch.writeInt8(2, 16); // magic
+  const codec = options.compression === "none" ? 0 : compressionsAlgorithms[options.compression].bitmask;
+  batch.writeInt16BE(codec | (options.transactional ? TRANSACTIONAL : 0), 21);
+  batch.writeInt32BE(section.count - 1, 23); // lastOffsetDelta
+  batch.writeBigInt64BE(BigInt(section.first), 27); // baseTimestamp
+  batch.writeBigInt64BE(BigInt(section.last), 35); // maxTimestamp
+  batch.writeBigInt64BE(options.producerId, 43);
+  batch.writeInt16BE(options.producerEpoch, 51);
+  batch.writeInt32BE(options.baseSequence, 53);
+  batch.writeInt32BE(section.count, 57);
+  batch.writeUInt32BE(crc32c(batch.subarray(21)) >>> 0, 17);
+}
+
 /**
  * All records, each with its timestamp as a delta from `base` and its headers, written after `offset`
  * bytes left for the caller (the returned buffer starts at 0 and ends after the last record).
  */
-function encodeRecords(
+function encodeRecords<B extends ArrayBufferLike>(
   records: BatchRecord[],
   base: number,
   fallback: number,
   offset: number,
-  allocate: (length: number) => Buffer,
-): Buffer {
+  allocate: (length: number) => Buffer<B>,
+): Buffer<B> {
   let total = offset;
   for (const record of records) {
     total += MAX_RECORD_OVERHEAD + (record.key?.length ?? 0) + record.value.length;

@@ -12,6 +12,7 @@ import { withDeadline } from "../deadline.ts";
 import type { EncodedRecord } from "../pipeline/record.ts";
 import { attempt } from "./attempt.ts";
 import { toProducerOptions } from "./client-options.ts";
+import { createCompressor } from "./compressor.ts";
 import { type Deliver, directSend, TopicSendError } from "./direct-send.ts";
 import { classifyKafkaError, refusedTopics } from "./errors.ts";
 import { closedConnectionHint } from "./security.ts";
@@ -73,7 +74,9 @@ export function createSender(config: Config): Sender {
   const idempotent = (records: EncodedRecord[]) =>
     producer.send({ messages: toMessages(records) }).then(() => undefined);
   const transactional = config.transactional_id ? transactions(producer, toMessages) : undefined;
-  const deliver: Deliver = config.enable_idempotence ? idempotent : directSend(producer, config);
+  // Its worker starts only when a batch is compressed.
+  const compressor = createCompressor();
+  const deliver: Deliver = config.enable_idempotence ? idempotent : directSend(producer, config, compressor);
 
   return {
     send(records) {
@@ -104,6 +107,7 @@ export function createSender(config: Config): Sender {
           () => undefined,
         );
       }
+      compressor.close();
       await creator?.close().catch(() => undefined);
       await withDeadline(producer.close(true), 5000, () => new Error("close timed out")).catch(
         () => undefined,

@@ -170,18 +170,22 @@ describe("write: with transactions, a STATE waits for the commit that covers it"
     };
   }
 
+  /** A transactional sync of two records, each followed by a STATE. */
+  const twoRounds = (send: WriteOptions["send"], commit: () => Promise<void>, emit: WriteOptions["emit"]) =>
+    runWrite({
+      config: configWith(txConfig),
+      catalog,
+      input: chunksOf(`${rec("users", 1)}\n${legacyState(1)}\n${rec("users", 2)}\n${legacyState(2)}\n`),
+      send,
+      commit,
+      emit,
+    });
+
   it("acknowledged records earn no STATE until their transaction commits", async () => {
     const output = capturedEmitter();
     const sender = handSender();
     const commits = handCommits();
-    const promise = runWrite({
-      config: configWith(txConfig),
-      catalog,
-      input: chunksOf(`${rec("users", 1)}\n${legacyState(1)}\n${rec("users", 2)}\n${legacyState(2)}\n`),
-      send: sender.send,
-      commit: commits.commit,
-      emit: output.emit,
-    });
+    const promise = twoRounds(sender.send, commits.commit, output.emit);
     await settle();
     expect(sender.sends).toHaveLength(1);
     sender.sends[0]?.resolve();
@@ -223,14 +227,7 @@ describe("write: with transactions, a STATE waits for the commit that covers it"
     const output = capturedEmitter();
     const sender = autoSender();
     const commits = handCommits();
-    const promise = runWrite({
-      config: configWith(txConfig),
-      catalog,
-      input: chunksOf(`${rec("users", 1)}\n${legacyState(1)}\n${rec("users", 2)}\n${legacyState(2)}\n`),
-      send: sender.send,
-      commit: commits.commit,
-      emit: output.emit,
-    });
+    const promise = twoRounds(sender.send, commits.commit, output.emit);
     await settle();
     commits.pending[0]?.reject(new Error("the producer was fenced"));
     const summary = await promise;

@@ -5,36 +5,34 @@
  * `retries` says.
  */
 import { Buffer } from "node:buffer";
-import { Producer } from "@platformatic/kafka";
 import { v4 as uuidv4 } from "uuid";
 import type { Config } from "../config/schema.ts";
 import { withDeadline } from "../deadline.ts";
 import { checkedTopicFor } from "../pipeline/topic.ts";
 import { attempt } from "./attempt.ts";
-import { ACKS, toProducerOptions } from "./client-options.ts";
+import { createKafkaClient } from "./client.ts";
 import { classifyKafkaError } from "./errors.ts";
 import { closedConnectionHint } from "./security.ts";
-import { createTopicCreator, topicExists } from "./topic-creator.ts";
+import { topicExists } from "./topic-creator.ts";
 
 /**
  * Resolves when the cluster answered (and took the test message), with a note for the user when there
  * is something to say (whether the one topic of a fixed pattern exists or will be created); rejects
- * with the cause.
+ * with the cause. A broker too old for the config is refused here, in the words `write` would use.
  */
 export async function checkConnection(config: Config): Promise<string | undefined> {
-  const options = toProducerOptions(config);
-  // One try per client call: retries happen in `attempt`, under our deadline.
-  options.retries = 0;
-  const producer = new Producer(options);
+  // One try per request: retries happen in `attempt`, under our deadline.
+  const client = createKafkaClient({ ...config, retries: 0 });
+  const { cluster, creator, producer, coordinator } = client;
   const bootstrap = config.bootstrap_servers;
   const closedHint = closedConnectionHint(config.protocol);
   const metadataBound = { ms: config.max_block_ms, setting: "max_block_ms", retries: config.retries };
-  const creator = config.create_topics ? createTopicCreator(config, config.create_topics) : undefined;
+  const autoCreate = !config.create_topics;
   let note: string | undefined;
   try {
     await attempt(
       { ...metadataBound, context: { action: "connecting to the cluster", bootstrap, closedHint } },
-      () => producer.metadata({ topics: [] }),
+      () => cluster.metadata([], { autoCreate: false, refresh: true }),
     );
     const fixed = !/\{(stream|namespace)\}/.test(config.topic_pattern);
     if (config.create_topics && fixed) {
@@ -50,7 +48,7 @@ export async function checkConnection(config: Config): Promise<string | undefine
           closedHint,
         });
       };
-      if (await topicExists(producer, target).catch(refused))
+      if (await topicExists(cluster, target).catch(refused))
         note = `Topic ${target} exists; create_topics leaves it as it is.`;
       else {
         await creator?.dryRun(target).catch(refused);
@@ -61,33 +59,28 @@ export async function checkConnection(config: Config): Promise<string | undefine
     const topic = checkedTopicFor(config.test_topic, undefined, "", config.topic_naming);
     const context = { action: "producing the test message", topic, bootstrap, closedHint };
     if (creator) {
-      await creator
-        .ensure(topic, () => topicExists(producer, topic))
-        .catch((error: unknown) => {
-          throw classifyKafkaError(error, {
-            ...context,
-            action: "creating the test topic",
-            access: "create",
-          });
-        });
+      await creator.ensure(topic).catch((error: unknown) => {
+        throw classifyKafkaError(error, { ...context, action: "creating the test topic", access: "create" });
+      });
     }
     await attempt({ ...metadataBound, context }, () =>
-      producer.metadata({ topics: [topic], autocreateTopics: !config.create_topics }),
+      cluster.metadata([topic], { autoCreate, refresh: true }),
     );
     const id = uuidv4();
     const value = `{"_airbyte_ab_id":"${id}","_airbyte_stream":"test-topic-stream","_airbyte_emitted_at":${Date.now()},"_airbyte_data":{"test-key":"test-value"}}`;
+    const record = { topic, key: Buffer.from(id), value: Buffer.from(value) };
+    // An idempotent producer writes with its own id, as `write` will. A transactional_id is left
+    // alone: taking its epoch would fence a sync that is running with it.
+    const idempotent = config.enable_idempotence && !config.transactional_id;
     await attempt(
       { context, ms: config.request_timeout_ms, setting: "request_timeout_ms", retries: config.retries },
-      // The client applies `acks` per send, not from its constructor options.
-      () =>
-        producer.send({
-          acks: ACKS[config.acks],
-          messages: [{ topic, key: Buffer.from(id), value: Buffer.from(value) }],
-        }),
+      async () => {
+        const identity = idempotent ? await coordinator?.identity() : undefined;
+        await producer.send([record], [topic], { identity });
+      },
     );
     return note;
   } finally {
-    await creator?.close().catch(() => undefined);
-    await withDeadline(producer.close(true), 2000, () => new Error("close timed out")).catch(() => undefined);
+    await withDeadline(client.close(), 2000, () => new Error("close timed out")).catch(() => undefined);
   }
 }

@@ -1,15 +1,14 @@
 /**
- * Config → @platformatic/kafka producer options: the one place where Airbyte's snake_case settings
- * meet the client's. What the client has no equivalent for is ours (pipeline/dispatcher.ts) or,
- * where no runtime can honour it, listed in config/unhonoured.ts.
+ * Config → the settings of the connector's Kafka client: the one place where Airbyte's snake_case
+ * settings meet the produce path's. What has no equivalent there is the pipeline's
+ * (pipeline/dispatcher.ts) or, where no runtime can honour it, listed in config/unhonoured.ts.
  */
-import type { Buffer } from "node:buffer";
-import type { BaseOptions, ProducerOptions } from "@platformatic/kafka";
+import type { ConnectionOptions } from "@platformatic/kafka";
 import type { Config } from "../config/schema.ts";
-import { javaPartitioner } from "./partitioner.ts";
 import { toSecurityOptions } from "./security.ts";
-
-export type KafkaProducerOptions = ProducerOptions<Buffer, Buffer, Buffer, Buffer>;
+import type { ProducerSettings } from "./wire/producer.ts";
+import type { BrokerAddress } from "./wire/request.ts";
+import type { Needs } from "./wire/requirements.ts";
 
 export const ACKS = { "0": 0, "1": 1, all: -1 } as const;
 
@@ -20,43 +19,51 @@ export function retryDelayMs(attempt: number): number {
   return Math.min(100 * 2 ** Math.max(0, attempt - 1), 1000);
 }
 
-/** What every client (producer, admin) shares: where the cluster is, how to log in, how long to wait. */
-export function toClientOptions(config: Config): BaseOptions {
+/** How each broker connection is opened: TLS, SASL, timeouts, requests in flight. */
+export function toConnectionOptions(config: Config): ConnectionOptions {
   const { sasl, tls } = toSecurityOptions(config.protocol);
   return {
     ...(sasl ? { sasl } : {}),
     ...(tls ? { tls } : {}),
-    clientId: config.client_id,
-    bootstrapBrokers: bootstrapList(config.bootstrap_servers),
     connectTimeout: config.socket_connection_setup_timeout_ms,
     requestTimeout: config.request_timeout_ms,
-    timeout: config.request_timeout_ms,
-    retries: config.retries,
-    retryDelay: (_client, _operation, attempt) => retryDelayMs(attempt),
-  };
-}
-
-/** A fresh object each call: the client writes into the options it is given. */
-export function toProducerOptions(config: Config): KafkaProducerOptions {
-  return {
-    ...toClientOptions(config),
-    acks: ACKS[config.acks],
-    idempotent: config.enable_idempotence,
-    ...(config.transactional_id ? { transactionalId: config.transactional_id } : {}),
-    compression: config.compression_type,
     maxInflights: config.sync_producer ? 1 : config.max_in_flight_requests_per_connection,
-    // The Java client's metadata requests let the broker create a missing topic when the broker's
-    // auto.create.topics.enable allows it; this client asks for that only when told to. With
-    // create_topics we create topics ourselves, so the broker's defaults never win the race.
-    autocreateTopics: !config.create_topics,
-    // Keyed records land where the Java client would put them (and the client's BigInt port is slow).
-    partitioner: javaPartitioner,
   };
 }
 
-export function bootstrapList(servers: string): string[] {
+export function toProducerSettings(config: Config): ProducerSettings {
+  return {
+    acks: ACKS[config.acks],
+    requestTimeoutMs: config.request_timeout_ms,
+    deliveryTimeoutMs: config.delivery_timeout_ms,
+    retries: config.retries,
+    compression: config.compression_type,
+    // The Java client's metadata requests let the broker create a missing topic when the broker's
+    // auto.create.topics.enable allows it. With create_topics we create topics ourselves, so the
+    // broker's defaults never win the race.
+    autoCreateTopics: !config.create_topics,
+  };
+}
+
+/** What the config needs every broker to offer (see wire/requirements.ts). */
+export function toNeeds(config: Config): Needs {
+  return {
+    compression: config.compression_type,
+    idempotent: config.enable_idempotence,
+    transactional: Boolean(config.transactional_id),
+    createTopics: Boolean(config.create_topics),
+  };
+}
+
+/** `host1:9092,host2:9092` → addresses; `[::1]:9092` for IPv6. */
+export function bootstrapAddresses(servers: string): BrokerAddress[] {
   return servers
     .split(",")
     .map((entry) => entry.trim())
-    .filter((entry) => entry !== "");
+    .filter((entry) => entry !== "")
+    .map((entry) => {
+      const colon = entry.lastIndexOf(":");
+      const host = entry.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
+      return { host, port: Number(entry.slice(colon + 1)) };
+    });
 }

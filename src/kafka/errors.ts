@@ -3,9 +3,8 @@
  * error's tree (aggregates, causes) names the problem. Total: an error it cannot classify becomes a
  * system_error carrying the client's own message (which names no secret and no record content).
  */
-import { ProtocolError, ResponseError, TimeoutError, UnsupportedApiError } from "@platformatic/kafka";
+import { ProtocolError, TimeoutError } from "@platformatic/kafka";
 import { ConnectorError, type FailureType, UNKNOWN_TOPIC } from "../errors.ts";
-import type { ProduceResponse } from "./produce-request.ts";
 
 /** What the connector was doing, for the message: "sending records", "connecting to the cluster". */
 export interface ErrorContext {
@@ -19,8 +18,10 @@ export interface ErrorContext {
 }
 
 export function classifyKafkaError(error: unknown, context: ErrorContext): ConnectorError {
-  if (error instanceof ConnectorError) return error;
   const all = flatten(error);
+  // Our own verdict (e.g. a broker too old for the config) stands, however deep it was wrapped.
+  const ours = all.find((e) => e instanceof ConnectorError);
+  if (ours) return ours as ConnectorError;
   const where = context.topic === undefined ? "" : ` (topic ${context.topic})`;
   const prefix = `Kafka error while ${context.action}${where}`;
   for (const cause of CAUSES) {
@@ -35,23 +36,6 @@ export function classifyKafkaError(error: unknown, context: ErrorContext): Conne
   }
   const first = all.find((e) => e.message !== "") ?? all[0];
   return new ConnectorError(`${prefix}: ${first?.message ?? String(error)}`, "system_error");
-}
-
-/**
- * The topics whose partitions a Produce response in the error's tree refused, in response order; none
- * when no such response is there. A send to several topics fails as a whole, but only these failed.
- */
-export function refusedTopics(error: unknown): string[] {
-  for (const found of flatten(error)) {
-    if (!(found instanceof ResponseError)) continue;
-    const { responses } = (found.response ?? {}) as Partial<ProduceResponse>;
-    if (!Array.isArray(responses)) continue;
-    const refused = responses
-      .filter((topic) => topic.partitionResponses.some((partition) => partition.errorCode !== 0))
-      .map((topic) => topic.name);
-    if (refused.length > 0) return refused;
-  }
-  return [];
 }
 
 // --- internal ---
@@ -218,13 +202,6 @@ const CAUSES: Cause[] = [
     (c) =>
       `the broker at ${c.bootstrap} closed the connection during the SASL handshake: the listener may require TLS (use SASL_SSL) or not use SASL.`,
   ),
-  {
-    matches: (error) => error instanceof UnsupportedApiError,
-    text: (c) =>
-      `the broker at ${c.bootstrap} is older than this client supports (it needs Apache Kafka 3.5 or later).`,
-    failureType: () => "config_error",
-    code: () => undefined,
-  },
   codeCause(
     [
       "SELF_SIGNED_CERT_IN_CHAIN",

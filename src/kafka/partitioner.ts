@@ -4,8 +4,6 @@
  * every client puts a key on the same partition. In 32-bit integer arithmetic: the client's own
  * port uses BigInt and costs more than the rest of a record's encoding.
  */
-import type { Partitioner } from "@platformatic/kafka";
-
 /** Murmur2, 32-bit, seed 0x9747b28c — byte for byte Java's `Utils.murmur2`. */
 export function murmur2(data: Uint8Array): number {
   const length = data.length;
@@ -43,12 +41,3 @@ export function murmur2(data: Uint8Array): number {
 export function keyedPartition(key: Uint8Array, count: number): number {
   return count === 1 ? 0 : (murmur2(key) & 0x7fffffff) % count;
 }
-
-let keyless = 0;
-
-/**
- * The partitioner option for the client: `toPositive(murmur2(key))`; the client takes it modulo the
- * topic's partition count. Records without a key are spread round-robin.
- */
-export const javaPartitioner: Partitioner<Buffer, Buffer, Buffer, Buffer> = (_message, key) =>
-  key ? murmur2(key) & 0x7fffffff : keyless++ & 0x7fffffff;

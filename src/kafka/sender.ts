@@ -5,20 +5,17 @@
  * its first send, so a missing topic or an unreachable cluster fails with its own clear message.
  * With `transactional_id`, sends go into Kafka transactions and `commit` ends the open one.
  */
-import type { Buffer } from "node:buffer";
-import { type MessageToProduce, Producer } from "@platformatic/kafka";
 import type { Config } from "../config/schema.ts";
 import { withDeadline } from "../deadline.ts";
 import type { EncodedRecord } from "../pipeline/record.ts";
 import { attempt } from "./attempt.ts";
-import { toProducerOptions } from "./client-options.ts";
-import { createCompressor } from "./compressor.ts";
-import { type Deliver, directSend, TopicSendError } from "./direct-send.ts";
-import { classifyKafkaError, refusedTopics } from "./errors.ts";
+import { createKafkaClient } from "./client.ts";
+import { classifyKafkaError } from "./errors.ts";
 import { closedConnectionHint } from "./security.ts";
-import { createTopicCreator, topicExists } from "./topic-creator.ts";
-import { correctTransactionalRequests } from "./transactional-requests.ts";
-import { transactions } from "./transactions.ts";
+import { type TransactionalProducer, transactions } from "./transactions.ts";
+import type { Coordinator } from "./wire/coordinator.ts";
+import { partitionKey } from "./wire/outcome.ts";
+import { type Producer, type TopicRecord, TopicSendError } from "./wire/producer.ts";
 
 export interface Sender {
   send(records: EncodedRecord[]): Promise<void>;
@@ -29,13 +26,12 @@ export interface Sender {
 }
 
 export function createSender(config: Config): Sender {
-  const producer = new Producer(toProducerOptions(config));
-  if (config.transactional_id) correctTransactionalRequests(producer, config.transaction_timeout_ms);
+  const client = createKafkaClient(config);
+  const { cluster, producer, coordinator, creator } = client;
   const bootstrap = config.bootstrap_servers;
   const closedHint = closedConnectionHint(config.protocol);
   const topicsReady = new Map<string, Promise<void>>();
-  const autocreateTopics = !config.create_topics;
-  const creator = config.create_topics ? createTopicCreator(config, config.create_topics) : undefined;
+  const autoCreate = !config.create_topics;
 
   const lookUp = (topic: string) =>
     attempt(
@@ -45,7 +41,7 @@ export function createSender(config: Config): Sender {
         setting: "max_block_ms",
         retries: config.retries,
       },
-      () => producer.metadata({ topics: [topic], autocreateTopics, retries: 0 }),
+      () => cluster.metadata([topic], { autoCreate, refresh: true }),
     ).then(() => undefined);
 
   const ready = (topic: string): Promise<void> => {
@@ -53,7 +49,7 @@ export function createSender(config: Config): Sender {
     if (!promise) {
       promise = creator
         ? creator
-            .ensure(topic, () => topicExists(producer, topic))
+            .ensure(topic)
             .catch((error: unknown) => {
               throw classifyKafkaError(error, {
                 action: "creating the topic",
@@ -70,13 +66,14 @@ export function createSender(config: Config): Sender {
     return promise;
   };
 
-  // The idempotent producer's sequence numbers live in the client: it keeps the client's send path.
-  const idempotent = (records: EncodedRecord[]) =>
-    producer.send({ messages: toMessages(records) }).then(() => undefined);
-  const transactional = config.transactional_id ? transactions(producer, toMessages) : undefined;
-  // Its worker starts only when a batch is compressed.
-  const compressor = createCompressor();
-  const deliver: Deliver = config.enable_idempotence ? idempotent : directSend(producer, config, compressor);
+  const transactional =
+    config.transactional_id && coordinator
+      ? transactions(transactionalProducer(producer, coordinator))
+      : undefined;
+  const deliver = (records: TopicRecord[], topics: string[]) =>
+    coordinator
+      ? coordinator.identity().then((identity) => producer.send(records, topics, { identity }))
+      : producer.send(records, topics);
 
   return {
     send(records) {
@@ -87,8 +84,7 @@ export function createSender(config: Config): Sender {
         ? transactional.deliver(records, readied)
         : readied.then(() => deliver(records, topics));
       return sent.catch((error: unknown) => {
-        const refused = error instanceof TopicSendError ? [error.topic] : refusedTopics(error);
-        const topic = (refused.length > 0 ? refused : topics).join(", ");
+        const topic = error instanceof TopicSendError ? error.topic : topics.join(", ");
         throw classifyKafkaError(error, { action: "sending records", closedHint, topic, bootstrap });
       });
     },
@@ -107,23 +103,39 @@ export function createSender(config: Config): Sender {
           () => undefined,
         );
       }
-      compressor.close();
-      await creator?.close().catch(() => undefined);
-      await withDeadline(producer.close(true), 5000, () => new Error("close timed out")).catch(
-        () => undefined,
-      );
+      await withDeadline(client.close(), 5000, () => new Error("close timed out")).catch(() => undefined);
     },
   };
 }
 
 // --- internal ---
 
-function toMessages(records: EncodedRecord[]): MessageToProduce<Buffer, Buffer, Buffer, Buffer>[] {
-  return records.map((record) => ({
-    topic: record.topic,
-    key: record.key,
-    value: record.value,
-    ...(record.headers ? { headers: new Map(record.headers) } : {}),
-    ...(record.timestamp === undefined ? {} : { timestamp: BigInt(record.timestamp) }),
-  }));
+/**
+ * Transactions on the produce path: each send registers the partitions it is about to write that
+ * the open transaction does not have yet; a transaction that registered none has nothing to end.
+ */
+function transactionalProducer(producer: Producer, coordinator: Coordinator): TransactionalProducer {
+  return {
+    async beginTransaction() {
+      const identity = await coordinator.identity();
+      const added = new Set<string>();
+      const beforeSend = async (partitions: { topic: string; partition: number }[]) => {
+        const fresh = partitions.filter(({ topic, partition }) => !added.has(partitionKey(topic, partition)));
+        if (fresh.length === 0) return;
+        await coordinator.addPartitions(identity, fresh);
+        for (const { topic, partition } of fresh) added.add(partitionKey(topic, partition));
+      };
+      const end = (commit: boolean) =>
+        added.size === 0 ? Promise.resolve() : coordinator.endTransaction(identity, commit);
+      return {
+        send: (records: TopicRecord[]) =>
+          producer.send(records, [...new Set(records.map((record) => record.topic))], {
+            identity,
+            beforeSend,
+          }),
+        commit: () => end(true),
+        abort: () => end(false),
+      };
+    },
+  };
 }

@@ -1,79 +1,68 @@
 /**
- * `create_topics`: a missing topic is created through the Admin API, with the configured partitions,
- * replication factor and topic configs, before its first record. An existing topic is never changed:
- * only a topic that is missing is created, and "already exists" (another writer was first) counts as
- * done.
+ * `create_topics`: a missing topic is created (CreateTopics, on the controller) with the configured
+ * partitions, replication factor and topic configs, before its first record. An existing topic is
+ * never changed: only a topic that is missing is created, and "already exists" (another writer was
+ * first) counts as done. `check` asks the same request with validate_only.
  */
-import {
-  Admin,
-  type CallbackWithPromise,
-  type Connection,
-  createTopicsV7,
-  kGetBootstrapConnection,
-  type Producer,
-} from "@platformatic/kafka";
+import { ProtocolError } from "@platformatic/kafka";
 import type { Config } from "../config/schema.ts";
-import { toClientOptions } from "./client-options.ts";
 import { classifyKafkaError } from "./errors.ts";
+import { APIS } from "./wire/apis.ts";
+import { askUntil } from "./wire/ask.ts";
+import type { Clock } from "./wire/clock.ts";
+import type { Cluster } from "./wire/cluster.ts";
+import { createTopicsRequest } from "./wire/create-topics.ts";
 
 export interface TopicCreator {
   /** Creates `topic` unless it exists. */
-  ensure(topic: string, exists: () => Promise<boolean>): Promise<void>;
+  ensure(topic: string): Promise<void>;
   /** Asks the cluster to validate creating `topic` without creating it (authorization, settings). */
   dryRun(topic: string): Promise<void>;
-  close(): Promise<void>;
 }
 
 export function createTopicCreator(
+  cluster: Cluster,
   config: Config,
   settings: NonNullable<Config["create_topics"]>,
+  clock: Clock,
 ): TopicCreator {
-  const admin = new Admin(toClientOptions(config));
+  const create = (topic: string, validateOnly: boolean) =>
+    askUntil(clock, clock.now() + config.max_block_ms, async () => {
+      // Before KRaft only the controller creates topics; a KRaft broker passes the request on.
+      const snapshot = await cluster.metadata([], { autoCreate: false, refresh: true });
+      const controller = snapshot.brokers.get(snapshot.controllerId) ?? (await cluster.bootstrap());
+      const [answer] = await cluster.call(controller, APIS.createTopics, (version) =>
+        createTopicsRequest(version, {
+          topics: [
+            {
+              name: topic,
+              partitions: settings.partitions,
+              replicationFactor: settings.replication_factor,
+              configs: settings.configs ?? {},
+            },
+          ],
+          timeoutMs: config.request_timeout_ms,
+          validateOnly,
+        }),
+      );
+      return answer ?? { errorCode: 0, errorMessage: null };
+    });
   return {
-    async ensure(topic, exists) {
-      if (await exists()) return;
+    async ensure(topic) {
+      if (await topicExists(cluster, topic)) return;
       try {
-        await admin.createTopics({
-          topics: [topic],
-          partitions: settings.partitions,
-          replicas: settings.replication_factor,
-          configs: Object.entries(settings.configs ?? {}).map(([name, value]) => ({ name, value })),
-        });
+        await create(topic, false);
       } catch (error) {
-        if (!alreadyExists(error)) throw error;
+        if (!(error instanceof ProtocolError && error.apiId === "TOPIC_ALREADY_EXISTS")) throw error;
       }
     },
-    dryRun: (topic) =>
-      new Promise<void>((resolve, reject) => {
-        // The client's Admin always creates for real; the request itself has validate_only.
-        (admin as unknown as ConnectionSource)[kGetBootstrapConnection]((error, connection) => {
-          if (error || !connection) {
-            reject(error);
-            return;
-          }
-          const request = {
-            name: topic,
-            numPartitions: settings.partitions,
-            replicationFactor: settings.replication_factor,
-            assignments: [],
-            configs: Object.entries(settings.configs ?? {}).map(([name, value]) => ({ name, value })),
-          };
-          createTopicsV7.api(
-            connection,
-            [request],
-            config.request_timeout_ms,
-            true,
-            (failure: Error | null) => (failure ? reject(failure) : resolve()),
-          );
-        });
-      }),
-    close: () => admin.close(),
+    dryRun: (topic) => create(topic, true).then(() => undefined),
   };
 }
 
 /** Whether the cluster has `topic`, asking without letting the broker create it. */
-export function topicExists(producer: Producer, topic: string): Promise<boolean> {
-  return producer.metadata({ topics: [topic], autocreateTopics: false, retries: 0 }).then(
+export function topicExists(cluster: Cluster, topic: string): Promise<boolean> {
+  return cluster.metadata([topic], { autoCreate: false, refresh: true }).then(
     () => true,
     (error: unknown) => {
       if (classifyKafkaError(error, { action: "looking up the topic", bootstrap: "" }).unknownTopic)
@@ -81,22 +70,4 @@ export function topicExists(producer: Producer, topic: string): Promise<boolean>
       throw error;
     },
   );
-}
-
-// --- internal ---
-
-interface ConnectionSource {
-  [kGetBootstrapConnection](callback: CallbackWithPromise<Connection>): void;
-}
-
-function alreadyExists(error: unknown): boolean {
-  const seen = new Set<unknown>();
-  const walk = (value: unknown): boolean => {
-    if (!(value instanceof Error) || seen.has(value)) return false;
-    seen.add(value);
-    if ((value as { apiId?: string }).apiId === "TOPIC_ALREADY_EXISTS") return true;
-    if (value instanceof AggregateError && value.errors.some(walk)) return true;
-    return walk(value.cause);
-  };
-  return walk(error);
 }

@@ -3,39 +3,34 @@
  * first send after a commit), and `commit` ends it after every send handed over before it. Sends and
  * commits take effect strictly one after another, in call order — a send whose topics are still
  * being looked up holds its place — so a commit covers exactly the sends called before it. The
- * client's transactional path also needs this: it registers new partitions with the coordinator per
- * send, deduplicating concurrent registrations by name only.
+ * transactional producer also needs this: it registers each send's new partitions with the
+ * coordinator before the send's batches go out.
  *
  * Once a send or a commit fails the transaction is never committed: every later call fails with
  * the same error, and `abort` (on close) discards what was written, so read_committed consumers
  * never see a partial batch.
  */
-import type { Buffer } from "node:buffer";
-import type { MessageToProduce } from "@platformatic/kafka";
-import type { EncodedRecord } from "../pipeline/record.ts";
+import type { TopicRecord } from "./wire/producer.ts";
 
 export interface Transactions {
   /** Sends `records` in the open transaction once `ready` resolves, in the place of this call. */
-  deliver(records: EncodedRecord[], ready: Promise<unknown>): Promise<void>;
+  deliver(records: TopicRecord[], ready: Promise<unknown>): Promise<void>;
   /** Commits the open transaction (if any) after every send called before. */
   commit(): Promise<void>;
   /** Aborts the open transaction (if any); never throws. */
   abort(): Promise<void>;
 }
 
-/** What this needs of the client's producer (its Producer and Transaction fit). */
+/** What this needs of a transactional producer: transactions to begin, send into and end. */
 export interface TransactionalProducer {
   beginTransaction(): Promise<{
-    send(options: { messages: MessageToProduce<Buffer, Buffer, Buffer, Buffer>[] }): Promise<unknown>;
+    send(records: TopicRecord[]): Promise<unknown>;
     commit(): Promise<unknown>;
     abort(): Promise<unknown>;
   }>;
 }
 
-export function transactions(
-  producer: TransactionalProducer,
-  toMessages: (records: EncodedRecord[]) => MessageToProduce<Buffer, Buffer, Buffer, Buffer>[],
-): Transactions {
+export function transactions(producer: TransactionalProducer): Transactions {
   let queue: Promise<unknown> = Promise.resolve();
   let open: Awaited<ReturnType<typeof producer.beginTransaction>> | undefined;
   let failure: unknown;
@@ -65,7 +60,7 @@ export function transactions(
         guarded(async () => {
           await ready;
           open ??= await producer.beginTransaction();
-          await open.send({ messages: toMessages(records) });
+          await open.send(records);
         }),
       );
     },

@@ -1,15 +1,7 @@
 import { describe, expect, it } from "bun:test";
-import {
-  MultipleErrors,
-  NetworkError,
-  ProtocolError,
-  ResponseError,
-  TimeoutError,
-  UnsupportedApiError,
-  UserError,
-} from "@platformatic/kafka";
+import { NetworkError, ProtocolError, TimeoutError, UserError } from "@platformatic/kafka";
 import { ConnectorError } from "../../src/errors.ts";
-import { classifyKafkaError, refusedTopics } from "../../src/kafka/errors.ts";
+import { classifyKafkaError } from "../../src/kafka/errors.ts";
 
 const context = { action: "sending records", topic: "orders", bootstrap: "k1:9092" };
 const errno = (code: string) => Object.assign(new Error(`connect ${code}`), { code });
@@ -71,12 +63,6 @@ describe("classifyKafkaError", () => {
       "transient_error",
     ],
     [
-      "an old broker",
-      () => new UnsupportedApiError("Unsupported API Produce."),
-      "older than this client",
-      "config_error",
-    ],
-    [
       "refused",
       () => new NetworkError("down", { cause: errno("ECONNREFUSED") }),
       "connection refused",
@@ -122,39 +108,19 @@ describe("classifyKafkaError", () => {
     expect(classifyKafkaError(error, context)).toBe(error);
   });
 
+  it("keeps our own verdict (a broker too old for the config) however deep a send failure wraps it", () => {
+    const verdict = new ConnectorError(
+      "compression_type zstd needs Apache Kafka 2.1 or newer",
+      "config_error",
+    );
+    const wrapped = new Error("send failed", { cause: new AggregateError([new Error("other"), verdict]) });
+    expect(classifyKafkaError(wrapped, context)).toBe(verdict);
+  });
+
   it("is total: an unknown error becomes a system_error with the client's message", () => {
     const classified = classifyKafkaError(new Error("something odd"), context);
     expect(classified.failureType).toBe("system_error");
     expect(classified.message).toContain("something odd");
     expect(classifyKafkaError("a string", context).message).toContain("a string");
-  });
-});
-
-describe("refusedTopics", () => {
-  const partition = (errorCode: number) => ({ index: 0, errorCode, errorMessage: null });
-  const produceFailure = () =>
-    new ResponseError(
-      0,
-      11,
-      { "/responses/1/partitionResponses/0": [29, null] },
-      {
-        responses: [
-          { name: "allowed", partitionResponses: [partition(0)] },
-          { name: "refused", partitionResponses: [partition(29)] },
-        ],
-      },
-    );
-
-  it("names only the topics whose partitions a Produce response refused, wherever it is nested", () => {
-    expect(refusedTopics(produceFailure())).toEqual(["refused"]);
-    expect(refusedTopics(new MultipleErrors("Producing messages failed.", [produceFailure()]))).toEqual([
-      "refused",
-    ]);
-  });
-
-  it("names none when no Produce response is there", () => {
-    expect(refusedTopics(new ProtocolError("TOPIC_AUTHORIZATION_FAILED"))).toEqual([]);
-    expect(refusedTopics(new ResponseError(3, 12, { "/topics/0": [29, null] }, { topics: [] }))).toEqual([]);
-    expect(refusedTopics("not an error")).toEqual([]);
   });
 });

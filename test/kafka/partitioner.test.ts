@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { murmur2 as clientMurmur2 } from "@platformatic/kafka";
-import { javaPartitioner, murmur2 } from "../../src/kafka/partitioner.ts";
+import { keyedPartition, murmur2 } from "../../src/kafka/partitioner.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -26,9 +26,9 @@ describe("murmur2 is Java's Utils.murmur2", () => {
     expect(murmur2(uuid)).toBe(clientMurmur2(uuid));
   });
 
-  it("partitions like Java: toPositive(murmur2(key)), and keyless records to 0", () => {
+  it("partitions like Java: toPositive(murmur2(key)) modulo the count, and one partition needs no hash", () => {
     const key = Buffer.from("foobar");
-    expect(javaPartitioner({ topic: "t" }, key, { metadata: undefined })).toBe(-790332482 & 0x7fffffff);
-    expect(javaPartitioner({ topic: "t" }, undefined, { metadata: undefined })).toBe(0);
+    expect(keyedPartition(key, 7)).toBe((-790332482 & 0x7fffffff) % 7);
+    expect(keyedPartition(key, 1)).toBe(0);
   });
 });

@@ -128,7 +128,7 @@ export function fakeCluster(options: FakeClusterOptions) {
         landed.push({
           topic: batch.topic,
           partition: batch.partition,
-          values: decoded.records.map((record) => record.value.toString()),
+          values: decoded.records.map((record) => String(record.value)),
           producerId: decoded.producerId,
           firstSequence: decoded.firstSequence,
           transactional: (decoded.attributes & 0x10) !== 0,

@@ -7,7 +7,7 @@
 import { Reader, readRecordsBatch } from "@platformatic/kafka";
 import { APIS, type BrokerApis } from "../../src/kafka/wire/apis.ts";
 import type { Clock } from "../../src/kafka/wire/clock.ts";
-import type { ClusterMetadata } from "../../src/kafka/wire/metadata.ts";
+import type { ClusterMetadata, MetadataArgs } from "../../src/kafka/wire/metadata.ts";
 import type { PartitionResult, ProduceArgs } from "../../src/kafka/wire/produce.ts";
 import type { BrokerAddress, Wire, WireRequest } from "../../src/kafka/wire/request.ts";
 
@@ -73,6 +73,8 @@ export interface FakeClusterOptions {
   /** Partition count per topic; partition p's leader is node p % brokers. */
   topics: Record<string, number>;
   onProduce?: ProduceHandler;
+  /** Answers any request first (by API name); undefined: the fake's own answer. An Error is thrown. */
+  onRequest?: (api: string, args: unknown, broker: BrokerAddress) => unknown;
 }
 
 export function fakeCluster(options: FakeClusterOptions) {
@@ -81,21 +83,23 @@ export function fakeCluster(options: FakeClusterOptions) {
   const produceCalls: ProduceCall[] = [];
   const landed: Landed[] = [];
   const nodeOf = (broker: BrokerAddress) => addresses.findIndex((a) => a.host === broker.host);
-  const metadata = (): ClusterMetadata => ({
+  const metadata = (asked: string[]): ClusterMetadata => ({
     brokers: new Map(addresses.map((address, id) => [id, address])),
     controllerId: 0,
     topics: new Map(
-      Object.entries(options.topics).map(([name, count]) => [
-        name,
-        {
-          errorCode: 0,
-          partitions: Array.from({ length: count }, (_, index) => ({
-            index,
+      Object.entries(options.topics)
+        .filter(([name]) => asked.includes(name))
+        .map(([name, count]) => [
+          name,
+          {
             errorCode: 0,
-            leader: index % addresses.length,
-          })),
-        },
-      ]),
+            partitions: Array.from({ length: count }, (_, index) => ({
+              index,
+              errorCode: 0,
+              leader: index % addresses.length,
+            })),
+          },
+        ]),
     ),
   });
   const wire: Wire = {
@@ -105,9 +109,13 @@ export function fakeCluster(options: FakeClusterOptions) {
     ): Promise<Response> {
       await Promise.resolve();
       calls.push({ broker, api: request.api.name, version: request.version, args: request.args });
+      const override = options.onRequest?.(request.api.name, request.args, broker);
+      if (override instanceof Error) throw override;
+      if (override !== undefined) return override as Response;
       const release = options.brokers[nodeOf(broker)] as string;
       if (request.api.key === APIS.apiVersions.key) return BROKER_APIS[release] as Response;
-      if (request.api.key === APIS.metadata.key) return metadata() as Response;
+      if (request.api.key === APIS.metadata.key)
+        return metadata((request.args as MetadataArgs).topics) as Response;
       if (request.api.key !== APIS.produce.key) throw new Error(`the fake has no ${request.api.name}`);
       const call = { broker, version: request.version, args: request.args as ProduceArgs };
       produceCalls.push(call);

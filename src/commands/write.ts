@@ -54,6 +54,17 @@ export default defineCommand({
 
     for (const warning of toSecurityOptions(setup.config.protocol).warnings) await emit.log("WARN", warning);
     const sender = createSender(setup.config);
+    // What cannot work (a broker too old for the config, a refused login) fails before any input
+    // is read; a cluster that does not answer yet is given max_block_ms at the first send.
+    const refused = await sender.connect().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    if (refused instanceof ConnectorError && refused.failureType === "config_error") {
+      await fail(refused);
+      await sender.close();
+      return;
+    }
     const controller = new AbortController();
     const abort = () => controller.abort();
     // Airbyte stopped reading (the pipe closed): no STATE can reach it any more, so stop too.

@@ -18,6 +18,11 @@ import { partitionKey } from "./wire/outcome.ts";
 import { type Producer, type TopicRecord, TopicSendError } from "./wire/producer.ts";
 
 export interface Sender {
+  /**
+   * Reaches the first bootstrap broker that answers and holds it to what the config needs: a broker
+   * too old for the config, or a login it refuses, is a config_error here, before any record.
+   */
+  connect(): Promise<void>;
   send(records: EncodedRecord[]): Promise<void>;
   /** Only with `transactional_id`: commits the open transaction after every send handed over. */
   commit: (() => Promise<void>) | undefined;
@@ -76,6 +81,13 @@ export function createSender(config: Config): Sender {
       : producer.send(records, topics);
 
   return {
+    connect: () =>
+      cluster.bootstrap().then(
+        () => undefined,
+        (error: unknown) => {
+          throw classifyKafkaError(error, { action: "connecting to the cluster", closedHint, bootstrap });
+        },
+      ),
     send(records) {
       const topics = [...new Set(records.map((record) => record.topic))];
       const readied = Promise.all(topics.map(ready));

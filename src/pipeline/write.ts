@@ -417,16 +417,6 @@ async function announce(config: Config, catalog: CatalogStream[], emit: Emitter)
   for (const { field, why } of unhonouredSettings(config)) {
     await emit.log("WARN", `${field} is set but has no effect in this connector: ${why}.`);
   }
-  if (
-    config.enable_idempotence &&
-    !config.sync_producer &&
-    config.max_in_flight_requests_per_connection > 1
-  ) {
-    await emit.log(
-      "INFO",
-      "enable_idempotence is on: the client keeps one request in flight per broker connection (max_in_flight_requests_per_connection is not used).",
-    );
-  }
   if (config.transactional_id) {
     await emit.log(
       "INFO",

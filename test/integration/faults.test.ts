@@ -46,10 +46,10 @@ function fedWrite(args: string[]) {
   return { live, feed, fed: () => fed };
 }
 
-/** The two send paths: records batched by the connector, and the client's own idempotent producer. */
+/** The modes of the one send path: plain batches, and batches with a producer id and sequences. */
 const SEND_PATHS: [string, Record<string, unknown>][] = [
-  ["acks all, the direct path", { acks: "all" }],
-  ["idempotence, the client's path", { acks: "all", enable_idempotence: true }],
+  ["acks all", { acks: "all" }],
+  ["idempotence", { acks: "all", enable_idempotence: true }],
 ];
 
 /** Brings up cluster `name` before the tests of the enclosing describe; the getter returns it. */

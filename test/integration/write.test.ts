@@ -172,7 +172,7 @@ describe("write to a real broker", () => {
   it.each([
     ["acks 0, with a warning that nothing is guaranteed", { acks: "0" }, 'acks is "0"'],
     ["sync_producer, one record at a time", { sync_producer: true }, ""],
-    ["idempotence", { enable_idempotence: true, acks: "all" }, "enable_idempotence is on"],
+    ["idempotence", { enable_idempotence: true, acks: "all" }, ""],
     [
       "tiny batches and a small buffer",
       { batch_size: 100, buffer_memory: "2000", max_request_size: 2000 },
@@ -570,8 +570,8 @@ describe("memory reused between records", () => {
   // Values are carved from slabs that are reused once every value in them is acknowledged; a
   // slab reused too early would send one record's bytes in another's place.
   it.each([
-    ["the direct path (acks all)", { acks: "all" }],
-    ["the client's path (idempotent)", { acks: "all", enable_idempotence: true }],
+    ["acks all", { acks: "all" }],
+    ["idempotent", { acks: "all", enable_idempotence: true }],
   ])(
     "%s: 20,000 records of mixed sizes land intact, each once",
     async (_, overrides) => {

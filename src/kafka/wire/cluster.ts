@@ -94,17 +94,36 @@ export function createCluster(
     throw failures.length === 1 ? failures[0] : new AggregateError(failures, "no bootstrap broker answered");
   };
 
-  const fetch = async (names: string[], autoCreate: boolean): Promise<void> => {
-    const broker = await bootstrap();
-    let answer: ClusterMetadata;
-    try {
-      answer = await call(broker, APIS.metadata, (version) =>
-        metadataRequest(version, { topics: names, allowAutoTopicCreation: autoCreate }),
-      );
-    } catch (error) {
-      answering = undefined; // ask another bootstrap broker next time
-      throw error;
+  /**
+   * Asks for metadata the broker that answered last, else each broker the cluster named and each
+   * bootstrap server in turn, as Java asks its least loaded node: a broker that went away (a
+   * leader killed, a restart) is not the only one asked.
+   */
+  const ask = async (names: string[], autoCreate: boolean): Promise<ClusterMetadata> => {
+    const candidates = uniqueAddresses([
+      ...(answering ? [answering] : []),
+      ...brokers.values(),
+      ...bootstrapServers,
+    ]);
+    const failures: unknown[] = [];
+    for (const broker of candidates) {
+      try {
+        const answer = await call(broker, APIS.metadata, (version) =>
+          metadataRequest(version, { topics: names, allowAutoTopicCreation: autoCreate }),
+        );
+        answering = broker;
+        return answer;
+      } catch (error) {
+        if (isConfigError(error)) throw error;
+        failures.push(error);
+      }
     }
+    answering = undefined;
+    throw failures.length === 1 ? failures[0] : new AggregateError(failures, "no broker answered");
+  };
+
+  const fetch = async (names: string[], autoCreate: boolean): Promise<void> => {
+    const answer = await ask(names, autoCreate);
     fetchedAt = now();
     brokers.clear();
     for (const [id, address] of answer.brokers) brokers.set(id, address);
@@ -133,6 +152,12 @@ export function createCluster(
 }
 
 // --- internal ---
+
+function uniqueAddresses(addresses: BrokerAddress[]): BrokerAddress[] {
+  const seen = new Map<string, BrokerAddress>();
+  for (const address of addresses) seen.set(`${address.host}:${address.port}`, address);
+  return [...seen.values()];
+}
 
 function isConfigError(error: unknown): boolean {
   return (error as { failureType?: string } | undefined)?.failureType === "config_error";

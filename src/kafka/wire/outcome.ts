@@ -58,6 +58,17 @@ export function partitionKey(topic: string, partition: number): string {
   return `${topic}\0${partition}`;
 }
 
+/**
+ * Whether a request that failed this way may be sent again: a lost connection, a broker error
+ * Kafka calls retriable, and a request that timed out (Java's producer retries those too, until
+ * delivery_timeout_ms).
+ */
+export function isRetriable(error: unknown): boolean {
+  if (error instanceof ProtocolError) return Boolean(error.canRetry);
+  if (error instanceof TimeoutError) return true;
+  return error instanceof Error && NetworkError.isRetryable(error);
+}
+
 // --- internal ---
 
 function fateOfCode(result: PartitionResult, records: number): Fate {
@@ -66,11 +77,4 @@ function fateOfCode(result: PartitionResult, records: number): Fate {
   const error = new ProtocolError(errorCode, result.errorMessage);
   if (TOO_LARGE.has(errorCode)) return records > 1 ? { kind: "split" } : { kind: "fatal", error };
   return error.canRetry ? { kind: "retry", error } : { kind: "fatal", error };
-}
-
-/** A request that timed out is sent again, as Java's producer does, until delivery_timeout_ms. */
-function isRetriable(error: unknown): boolean {
-  if (error instanceof ProtocolError) return Boolean(error.canRetry);
-  if (error instanceof TimeoutError) return true;
-  return error instanceof Error && NetworkError.isRetryable(error);
 }

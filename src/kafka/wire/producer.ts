@@ -24,7 +24,7 @@ import { APIS } from "./apis.ts";
 import type { Clock } from "./clock.ts";
 import type { Cluster, Snapshot } from "./cluster.ts";
 import { createLanes } from "./lanes.ts";
-import { type Fate, fatesOf, partitionKey } from "./outcome.ts";
+import { type Fate, fatesOf, isRetriable, partitionKey } from "./outcome.ts";
 import { type PartitionBatch, produceRequest } from "./produce.ts";
 import { createSequences, sequenceAfter } from "./sequences.ts";
 
@@ -121,6 +121,33 @@ export function createProducer(
     }
   };
 
+  /** One round: each leader gets its batches; what becomes of each batch. */
+  const round = async (pending: EncodedBatch[], topics: string[], refresh: boolean, identity?: Identity) => {
+    let snapshot: Snapshot;
+    try {
+      snapshot = await cluster.metadata(topics, { autoCreate: settings.autoCreateTopics, refresh });
+    } catch (error) {
+      // No broker could say where the leaders are (a restart, a leader killed): a round to retry.
+      const fate: Fate = isRetriable(error) ? { kind: "retry", error } : { kind: "fatal", error };
+      return pending.map((batch) => [batch, fate] as const);
+    }
+    const noLeader: Fate = { kind: "retry", error: new ProtocolError("LEADER_NOT_AVAILABLE") };
+    const fates: (readonly [EncodedBatch, Fate])[] = [];
+    const byLeader = new Map<number, EncodedBatch[]>();
+    for (const batch of pending) {
+      const leader = snapshot.topics.get(batch.topic)?.partitions[batch.partition]?.leader ?? -1;
+      if (snapshot.brokers.has(leader)) byLeader.set(leader, [...(byLeader.get(leader) ?? []), batch]);
+      else fates.push([batch, noLeader]);
+    }
+    const answers = await Promise.all(
+      [...byLeader].map(async ([leader, batches]) => {
+        const answer = await request(leader, batches, snapshot, identity);
+        return batches.map((batch, i) => [batch, answer[i] as Fate] as const);
+      }),
+    );
+    return [...fates, ...answers.flat()];
+  };
+
   /** Sends `batches` until each is delivered, or one fails for good, or time runs out. */
   const transmit = async (
     first: EncodedBatch[],
@@ -130,28 +157,10 @@ export function createProducer(
   ): Promise<void> => {
     let pending = first;
     for (let attempt = 0; ; attempt++) {
-      const snapshot = await cluster.metadata(topics, {
-        autoCreate: settings.autoCreateTopics,
-        refresh: attempt > 0,
-      });
       const retry: EncodedBatch[] = [];
       const split: EncodedBatch[] = [];
       let lastError: { error: unknown; topic: string } | undefined;
-      const byLeader = new Map<number, EncodedBatch[]>();
-      for (const batch of pending) {
-        const leader = snapshot.topics.get(batch.topic)?.partitions[batch.partition]?.leader ?? -1;
-        if (!snapshot.brokers.has(leader)) {
-          retry.push(batch);
-          lastError = { error: new ProtocolError("LEADER_NOT_AVAILABLE"), topic: batch.topic };
-        } else byLeader.set(leader, [...(byLeader.get(leader) ?? []), batch]);
-      }
-      const answers = await Promise.all(
-        [...byLeader].map(async ([leader, batches]) => {
-          const fates = await request(leader, batches, snapshot, encoding.identity);
-          return batches.map((batch, i) => [batch, fates[i] as Fate] as const);
-        }),
-      );
-      for (const [batch, fate] of answers.flat()) {
+      for (const [batch, fate] of await round(pending, topics, attempt > 0, encoding.identity)) {
         if (fate.kind === "fatal") throw new TopicSendError(batch.topic, fate.error);
         if (fate.kind === "split") split.push(batch);
         if (fate.kind === "retry") {

@@ -27,6 +27,26 @@ describe("the cluster view", () => {
     expect(asked).toEqual(["down", "broker0"]);
   });
 
+  it("asks another broker for metadata when the one that answered last went away", async () => {
+    let gone = "";
+    const fake = fakeCluster({
+      brokers: ["4.x", "4.x"],
+      topics: { t: 1 },
+      onRequest: (_api, _args, broker) =>
+        broker.host === gone ? new NetworkError("Connection refused") : undefined,
+    });
+    const cluster = createCluster(fake.wire, [fake.addresses[0] as { host: string; port: number }], plain);
+    await cluster.metadata(["t"], { autoCreate: true });
+    gone = "broker0";
+    const snapshot = await cluster.metadata(["t"], { autoCreate: true, refresh: true });
+    expect(snapshot.topics.has("t")).toBe(true);
+    expect(fake.calls.filter((call) => call.api === "Metadata").map((call) => call.broker.host)).toEqual([
+      "broker0",
+      "broker0",
+      "broker1",
+    ]);
+  });
+
   it("a broker too old for the config ends the bootstrap with its config_error", async () => {
     const fake = fakeCluster({ brokers: ["0.10.2", "4.x"], topics: {} });
     const cluster = createCluster(fake.wire, fake.addresses, plain);

@@ -138,6 +138,28 @@ describe("the produce path's failures", () => {
     expect(valuesOf(landed)).toEqual(["a"]);
   });
 
+  it("retries a round in which no broker could answer for metadata (the only broker restarting)", async () => {
+    // The first produce loses its connection; then three metadata requests are refused.
+    let refusals = 0;
+    const fake = {
+      brokers: ["4.x"],
+      topics: { t: 1 },
+      onRequest: (api: string) =>
+        api === "Metadata" && refusals > 0 && refusals++ <= 3
+          ? new NetworkError("Connection refused")
+          : undefined,
+      onProduce: (_call: unknown, index: number) => {
+        if (index > 0) return undefined;
+        refusals = 1;
+        return new NetworkError("Connection closed");
+      },
+    };
+    const { producer, landed, clock } = setUp(fake);
+    await producer.send(records("t", ["a"]), ["t"]);
+    expect(valuesOf(landed)).toEqual(["a"]);
+    expect(clock.slept).toEqual([100, 200, 400, 800]);
+  });
+
   it("fails at once on an error the broker does not call retriable", async () => {
     const { producer, produceCalls } = setUp({
       brokers: ["4.x"],

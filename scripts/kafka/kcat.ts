@@ -1,0 +1,71 @@
+/**
+ * kcat (Debian's package, librdkafka) as an independent consumer: what it reads is what a
+ * downstream client sees, whichever client wrote it. Installed with apt-get when missing (as root;
+ * idempotent), so a fresh machine needs nothing by hand. Loopback brokers only.
+ */
+import { assertLoopback } from "./loopback.ts";
+
+/** One message as `kcat -C -J` prints it (key and payload as text; null when absent). */
+export interface KcatMessage {
+  partition: number;
+  offset: number;
+  key: string | null;
+  payload: string | null;
+}
+
+const INSTALL_TIMEOUT_MS = 600_000;
+
+/**
+ * Every message of `topic` from the beginning to its end at the time of the call (`-e`), with
+ * `isolation.level` as given: with read_committed the end is the last stable offset, so an open
+ * transaction's records are not read and aborted ones never are.
+ */
+export async function consumeWithKcat(
+  bootstrap: string,
+  topic: string,
+  isolation: "read_committed" | "read_uncommitted",
+  timeoutMs = 20_000,
+): Promise<KcatMessage[]> {
+  assertLoopback(bootstrap);
+  await ensureKcat(() => {});
+  const child = Bun.spawn(
+    ["kcat", "-C", "-b", bootstrap, "-t", topic, "-e", "-q", "-J", "-X", `isolation.level=${isolation}`],
+    { stdout: "pipe", stderr: "pipe" },
+  );
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  clearTimeout(timer);
+  if (code !== 0) throw new Error(`kcat exited ${code}: ${stderr.slice(-500)}`);
+  return stdout
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => {
+      const { partition, offset, key, payload } = JSON.parse(line) as KcatMessage;
+      return { partition, offset, key, payload };
+    });
+}
+
+/** Installs Debian's kcat package unless `kcat` is on the PATH. */
+export async function ensureKcat(log: (text: string) => void): Promise<void> {
+  if (Bun.which("kcat")) return;
+  if (!Bun.which("apt-get") || process.getuid?.() !== 0) {
+    throw new Error("kcat is not installed; install it (Debian/Ubuntu: apt-get install -y kcat) and rerun");
+  }
+  log("installing kcat (apt-get update && apt-get install -y kcat) ...");
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  for (const command of [
+    ["apt-get", "update"],
+    ["apt-get", "install", "-y", "--no-install-recommends", "kcat"],
+  ]) {
+    const child = Bun.spawn(command, { env, stdout: "pipe", stderr: "pipe" });
+    const timer = setTimeout(() => child.kill("SIGKILL"), INSTALL_TIMEOUT_MS);
+    const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
+    clearTimeout(timer);
+    if (code !== 0) throw new Error(`${command.join(" ")} failed (exit ${code}): ${stderr.slice(-2000)}`);
+  }
+  if (!Bun.which("kcat")) throw new Error("apt-get installed kcat, but it is not on the PATH");
+}

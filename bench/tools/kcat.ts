@@ -5,7 +5,7 @@
  * Timed from spawn to exit: kcat exits once every message is delivered or failed.
  */
 import { join } from "node:path";
-import { ensureKcat } from "../../scripts/kafka/kcat.ts";
+import { ensureKcat, kcatVersions } from "../../scripts/kafka/kcat.ts";
 import type { Batching, BenchCase } from "../cases.ts";
 import { measure } from "../measure.ts";
 import type { RunContext, Tool, ToolInfo, ToolRun } from "./tool.ts";
@@ -33,10 +33,7 @@ export const kcat: Tool = {
   formats: ["json"],
   async prepare(log): Promise<ToolInfo> {
     await ensureKcat(log);
-    const version = await Bun.$`kcat -V`.quiet().nothrow();
-    const text = version.stdout.toString();
-    const kcatVersion = /Version ([^\s]+)/.exec(text)?.[1] ?? "unknown";
-    const librdkafka = /librdkafka ([^\s]+)/.exec(text)?.[1] ?? "unknown";
+    const { kcat: kcatVersion, librdkafka } = await kcatVersions();
     return {
       id: "kcat",
       name: "kcat -P",

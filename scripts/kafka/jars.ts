@@ -6,7 +6,7 @@
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -24,6 +24,9 @@ const SLF4J_VERSION = "1.7.36";
 
 /** Pinned so the result does not depend on Maven's default plugin binding. */
 const DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:2.8:copy-dependencies";
+
+/** A first fetch of ~50 MB takes a minute or two; a hung mvn is a failure, not a wait. */
+const MVN_TIMEOUT_MS = 10 * 60_000;
 
 const run = promisify(execFile);
 
@@ -98,7 +101,7 @@ export async function ensureKafkaJars(version: string = KAFKA_VERSION): Promise<
         "-DincludeScope=runtime",
         `-DoutputDirectory=${staging}`,
       ],
-      { maxBuffer: 16 * 1024 * 1024 },
+      { maxBuffer: 16 * 1024 * 1024, timeout: MVN_TIMEOUT_MS },
     );
   } catch (error) {
     const out =
@@ -128,4 +131,16 @@ export async function ensureKafkaJars(version: string = KAFKA_VERSION): Promise<
 /** Java class path string for the jars in `libs`. */
 export function kafkaClassPath(libs: string): string {
   return join(libs, "*");
+}
+
+/** What Maven resolved in `libs`: the broker jar, and the kafka-clients and ZooKeeper versions. */
+export function resolvedJars(libs: string): { broker: string; clients: string; zookeeper: string | null } {
+  const jars = readdirSync(libs);
+  const version = (pattern: RegExp): string | null =>
+    jars.map((jar) => pattern.exec(jar)?.[1]).find((v) => v !== undefined) ?? null;
+  return {
+    broker: version(/^(kafka_2\.\d+-[\d.]+)\.jar$/) ?? "?",
+    clients: version(/^kafka-clients-([\d.]+)\.jar$/) ?? "?",
+    zookeeper: version(/^zookeeper-([\d.]+)\.jar$/),
+  };
 }

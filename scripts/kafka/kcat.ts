@@ -49,6 +49,15 @@ export async function consumeWithKcat(
     });
 }
 
+/** The versions of kcat and of the librdkafka it links ("unknown" when `kcat -V` does not say). */
+export async function kcatVersions(): Promise<{ kcat: string; librdkafka: string }> {
+  const text = (await Bun.$`kcat -V`.quiet().nothrow()).stdout.toString();
+  return {
+    kcat: /Version ([^\s]+)/.exec(text)?.[1] ?? "unknown",
+    librdkafka: /librdkafka ([^\s]+)/.exec(text)?.[1] ?? "unknown",
+  };
+}
+
 /** Installs Debian's kcat package unless `kcat` is on the PATH. */
 export async function ensureKcat(log: (text: string) => void): Promise<void> {
   if (Bun.which("kcat")) return;

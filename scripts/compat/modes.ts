@@ -1,7 +1,7 @@
 /**
  * The connector configurations the compatibility matrix runs against every broker: the default
  * (enable_idempotence false, acks 1: the connector's own direct send path), idempotence,
- * transactions, and the two codecs that need newer record batches (lz4 frames, zstd from Kafka 2.1).
+ * transactions, and the codecs lz4 and zstd (zstd only from Kafka 2.1 on).
  * Every mode bounds a failure at 30 s (request_timeout_ms 10 s, delivery_timeout_ms 30 s) instead
  * of the 2 minutes of the defaults; nothing else differs from the default config.
  */
@@ -32,7 +32,11 @@ export const COMPAT_MODES: readonly CompatMode[] = [
     }),
   },
   { id: "lz4", label: "compression_type lz4", overrides: () => ({ compression_type: "lz4" }) },
-  { id: "zstd", label: "compression_type zstd", overrides: () => ({ compression_type: "zstd" }) },
+  {
+    id: "zstd",
+    label: "compression_type zstd (zstd needs Produce v7: brokers 2.1 and later)",
+    overrides: () => ({ compression_type: "zstd" }),
+  },
 ];
 
 /** Bounds that turn a broker that never answers into a failure within 30 s. */

@@ -45,7 +45,7 @@ export interface MatrixRun {
 /** An error line without what differs from run to run (random topic names, loopback ports). */
 export function normalizeProblem(text: string): string {
   return text
-    .replace(/compat_(\w+?)_[0-9a-f]{32}(_records)?/g, "compat_$1_<run>$2")
+    .replace(/compat_\w+?_[0-9a-f]{32}(_records)?/g, "<topic>")
     .replace(/127\.0\.0\.1:\d+/g, "127.0.0.1:<port>");
 }
 
@@ -68,10 +68,18 @@ export function renderText(run: MatrixRun): string {
 
 /** docs/COMPATIBILITY.md. */
 export function renderMarkdown(run: MatrixRun): string {
-  const mark = (cell: Cell, note: number | undefined): string =>
-    cell.status === "pass" ? "✅ pass" : `${cell.status === "fail" ? "❌ fail" : "⏭ not run"} [${note}]`;
-  const listed = problems(run);
-  const noteOf = new Map(listed.map((p, i) => [`${p.row.version}/${p.column}`, i + 1]));
+  // One note per distinct problem, listing the cells that had it.
+  const notes = new Map<string, string[]>();
+  for (const { row, column, cell } of problems(run)) {
+    const text = `${cell.status === "not run" ? "not run: " : ""}${cell.problem ?? ""}`;
+    notes.set(text, [...(notes.get(text) ?? []), `${row.version} × ${column}`]);
+  }
+  const noteNumber = (cell: Cell): number =>
+    [...notes.keys()].indexOf(`${cell.status === "not run" ? "not run: " : ""}${cell.problem ?? ""}`) + 1;
+  const mark = (cell: Cell): string =>
+    cell.status === "pass"
+      ? "✅ pass"
+      : `${cell.status === "fail" ? "❌ fail" : "⏭ not run"} [${noteNumber(cell)}]`;
   const passed = run.rows
     .flatMap((row) => COLUMNS.map((c) => row.cells[c]))
     .filter((c) => c.status === "pass");
@@ -83,14 +91,15 @@ export function renderMarkdown(run: MatrixRun): string {
     "alone on 127.0.0.1 (KRaft combined mode from 3.3, before that ZooKeeper mode with the ZooKeeper",
     "from the broker's own dependencies) with the Java it needs, and the connector is run against it",
     "from source, as Airbyte runs it: `spec`; `check` with the default config and a `test_topic`, whose",
-    `test message must be readable; and \`write\` of ${run.records.toLocaleString("en-US")} records and one STATE in each mode below.`,
-    "A write passes when it exits 0, echoes the STATE with `destinationStats.recordCount` covering",
-    `every record, and ${run.kcat}, an independent consumer (read_committed), reads every record back`,
-    "exactly once, its value byte for byte the reference layout",
-    "(`_airbyte_ab_id` = the UUID key, `_airbyte_stream`, `_airbyte_emitted_at`, `_airbyte_data`).",
+    "test message must be readable; and `write` of",
+    `${run.records.toLocaleString("en-US")} records and one STATE in each mode below. A write passes when it exits 0, echoes`,
+    "the STATE with `destinationStats.recordCount` covering every record, and an independent consumer,",
+    `${run.kcat}, reads every record back (read_committed) exactly once, its value`,
+    "byte for byte the reference layout (`_airbyte_ab_id` = the UUID key, `_airbyte_stream`,",
+    "`_airbyte_emitted_at`, `_airbyte_data`).",
     "",
     "Modes (every one also sets `request_timeout_ms` 10000 and `delivery_timeout_ms` 30000, so a failure",
-    "costs 30 s, not the default 2 minutes):",
+    "costs at most about 30 s, not the 2 minutes of the defaults):",
     "",
     ...COMPAT_MODES.map((mode) => `- **${mode.id}**: ${mode.label}`),
     "",
@@ -98,19 +107,14 @@ export function renderMarkdown(run: MatrixRun): string {
     "",
     `| Kafka | ${COLUMNS.join(" | ")} |`,
     `|---|${COLUMNS.map(() => "---").join("|")}|`,
-    ...run.rows.map(
-      (row) =>
-        `| ${row.version} | ${COLUMNS.map((c) => mark(row.cells[c], noteOf.get(`${row.version}/${c}`))).join(" | ")} |`,
-    ),
+    ...run.rows.map((row) => `| ${row.version} | ${COLUMNS.map((c) => mark(row.cells[c])).join(" | ")} |`),
     "",
-    ...(listed.length === 0
+    ...(notes.size === 0
       ? []
       : [
-          "First line of each failure:",
+          "The first line of each problem, and the cells that had it:",
           "",
-          ...listed.map(
-            ({ row, column, cell }, i) => `${i + 1}. **${row.version} × ${column}**: ${cell.problem ?? ""}`,
-          ),
+          ...[...notes].map(([text, cells], i) => `${i + 1}. ${text}  \n   (${cells.join(", ")})`),
           "",
         ]),
     "## The releases as they ran",
@@ -142,5 +146,7 @@ function problems(run: MatrixRun): { row: VersionRow; column: Column; cell: Cell
 function resolvedText(row: VersionRow): string {
   if (!row.resolved) return "not resolved";
   const { broker, clients, zookeeper } = row.resolved;
-  return `${broker}.jar, kafka-clients ${clients}${zookeeper ? `, zookeeper ${zookeeper}` : ""}`;
+  // KRaft releases still depend on the ZooKeeper jar; only ZooKeeper-mode rows run it.
+  const server = row.metadata === "zookeeper" && zookeeper ? `, zookeeper ${zookeeper}` : "";
+  return `${broker}.jar, kafka-clients ${clients}${server}`;
 }

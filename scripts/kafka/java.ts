@@ -62,14 +62,15 @@ export async function ensureJava11(): Promise<string> {
 }
 
 /**
- * The version and the runtime's build as `java -version` prints them, e.g.
- * `11.0.13, Temurin-11.0.13+8 (build 11.0.13+8)`.
+ * The version and the runtime as `java -version` names them, e.g. `11.0.13 (Temurin-11.0.13+8)`,
+ * or the build when the runtime has no name of its own: `17.0.15 (build 17.0.15+6-Debian-1deb12u1)`.
  */
 export async function javaVersion(java: string): Promise<string> {
   const [first = "", second = ""] = (await run([java, "-version"], "java -version")).stderr.split("\n");
   const version = /version "([^"]+)"/.exec(first)?.[1] ?? first.trim();
-  const runtime = second.replace(/^.*Runtime Environment\s*/, "").trim();
-  return runtime ? `${version}, ${runtime}` : version;
+  const name = /Runtime Environment (\S+) \(build/.exec(second)?.[1];
+  const build = /\(build ([^)]+)\)/.exec(second)?.[1];
+  return name ? `${version} (${name})` : build ? `${version} (build ${build})` : version;
 }
 
 // --- internal ---

@@ -5,14 +5,9 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { type BoundedRun, runBounded } from "./run-bounded.ts";
 
 const MAIN = resolve(import.meta.dir, "../src/main.ts");
-
-export interface ConnectorRun {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
 
 /** Writes `value` as JSON to a new temp file and returns its path (config and catalog files). */
 export function jsonFile(name: string, value: unknown): string {
@@ -26,26 +21,11 @@ export function jsonFile(name: string, value: unknown): string {
 export const connectorCommand = (...args: string[]): string[] => [process.execPath, MAIN, ...args];
 
 /** Runs `bun src/main.ts ...args` with `stdin`, killed after `timeoutMs`. */
-export async function spawnConnector(
+export function spawnConnector(
   args: string[],
   stdin = "",
   timeoutMs = 60_000,
   env: Record<string, string> = {},
-): Promise<ConnectorRun> {
-  const child = Bun.spawn(connectorCommand(...args), {
-    stdin: "pipe",
-    stdout: "pipe",
-    stderr: "pipe",
-    env: { ...process.env, ...env },
-  });
-  child.stdin.write(stdin);
-  await child.stdin.end();
-  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-  const [stdout, stderr, exitCode] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  clearTimeout(timer);
-  return { exitCode, stdout, stderr };
+): Promise<BoundedRun> {
+  return runBounded(connectorCommand(...args), { stdin, timeoutMs, env });
 }

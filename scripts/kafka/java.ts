@@ -8,6 +8,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { runBounded } from "../run-bounded.ts";
 import { CACHE_DIR } from "./paths.ts";
 import { kafkaRelease } from "./releases.ts";
 
@@ -90,19 +91,9 @@ async function run(
   label: string,
   timeoutMs = QUERY_TIMEOUT_MS,
 ): Promise<{ stdout: string; stderr: string }> {
-  const child = Bun.spawn(argv, {
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-    env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: "1", PYTHONNOUSERSITE: "1" },
-  });
-  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  clearTimeout(timer);
-  if (code !== 0) throw new Error(`${label} failed (exit ${code}): ${`${stdout}${stderr}`.slice(-2000)}`);
+  const env = { PIP_DISABLE_PIP_VERSION_CHECK: "1", PYTHONNOUSERSITE: "1" };
+  const { exitCode, stdout, stderr } = await runBounded(argv, { timeoutMs, env });
+  if (exitCode !== 0)
+    throw new Error(`${label} failed (exit ${exitCode}): ${`${stdout}${stderr}`.slice(-2000)}`);
   return { stdout, stderr };
 }

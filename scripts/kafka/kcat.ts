@@ -3,6 +3,7 @@
  * downstream client sees, whichever client wrote it. Installed with apt-get when missing (as root;
  * idempotent), so a fresh machine needs nothing by hand. Loopback brokers only.
  */
+import { runBounded } from "../run-bounded.ts";
 import { assertLoopback } from "./loopback.ts";
 
 /** One message as `kcat -C -J` prints it (key and payload as text; null when absent). */
@@ -28,18 +29,21 @@ export async function consumeWithKcat(
 ): Promise<KcatMessage[]> {
   assertLoopback(bootstrap);
   await ensureKcat(() => {});
-  const child = Bun.spawn(
-    ["kcat", "-C", "-b", bootstrap, "-t", topic, "-e", "-q", "-J", "-X", `isolation.level=${isolation}`],
-    { stdout: "pipe", stderr: "pipe" },
-  );
-  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  clearTimeout(timer);
-  if (code !== 0) throw new Error(`kcat exited ${code}: ${stderr.slice(-500)}`);
+  const argv = [
+    "kcat",
+    "-C",
+    "-b",
+    bootstrap,
+    "-t",
+    topic,
+    "-e",
+    "-q",
+    "-J",
+    "-X",
+    `isolation.level=${isolation}`,
+  ];
+  const { exitCode, stdout, stderr } = await runBounded(argv, { timeoutMs });
+  if (exitCode !== 0) throw new Error(`kcat exited ${exitCode}: ${stderr.slice(-500)}`);
   return stdout
     .split("\n")
     .filter((line) => line !== "")
@@ -65,16 +69,14 @@ export async function ensureKcat(log: (text: string) => void): Promise<void> {
     throw new Error("kcat is not installed; install it (Debian/Ubuntu: apt-get install -y kcat) and rerun");
   }
   log("installing kcat (apt-get update && apt-get install -y kcat) ...");
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  const env = { DEBIAN_FRONTEND: "noninteractive" };
   for (const command of [
     ["apt-get", "update"],
     ["apt-get", "install", "-y", "--no-install-recommends", "kcat"],
   ]) {
-    const child = Bun.spawn(command, { env, stdout: "pipe", stderr: "pipe" });
-    const timer = setTimeout(() => child.kill("SIGKILL"), INSTALL_TIMEOUT_MS);
-    const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
-    clearTimeout(timer);
-    if (code !== 0) throw new Error(`${command.join(" ")} failed (exit ${code}): ${stderr.slice(-2000)}`);
+    const { exitCode, stderr } = await runBounded(command, { env, timeoutMs: INSTALL_TIMEOUT_MS });
+    if (exitCode !== 0)
+      throw new Error(`${command.join(" ")} failed (exit ${exitCode}): ${stderr.slice(-2000)}`);
   }
   if (!Bun.which("kcat")) throw new Error("apt-get installed kcat, but it is not on the PATH");
 }

@@ -556,7 +556,7 @@ function sameOptions(state: BrokerState, opts: BrokerOptions): boolean {
   const want = normalizeSettings(opts);
   return (
     state.kafkaVersion === (opts.kafkaVersion ?? KAFKA_VERSION) &&
-    (opts.java === undefined || state.java === opts.java) &&
+    (opts.java === undefined || (state.java ?? "java") === opts.java) &&
     state.fingerprint === undefined &&
     JSON.stringify(state.settings) === JSON.stringify(want) &&
     (opts.port === undefined || state.bootstrap.endsWith(`:${opts.port}`))

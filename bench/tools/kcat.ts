@@ -1,15 +1,14 @@
 /**
  * kcat (librdkafka) as a peer: `kcat -P -K '\t' -l records.kv`, the pre-encoded key/value file, with
  * the case's acks / compression / idempotence and the shared batching settings as `-X` properties.
- * Installed from Debian's `kcat` package when missing (as root, through apt-get; idempotent).
+ * Installed from Debian's `kcat` package when missing (scripts/kafka/kcat.ts).
  * Timed from spawn to exit: kcat exits once every message is delivered or failed.
  */
 import { join } from "node:path";
+import { ensureKcat, kcatVersions } from "../../scripts/kafka/kcat.ts";
 import type { Batching, BenchCase } from "../cases.ts";
 import { measure } from "../measure.ts";
 import type { RunContext, Tool, ToolInfo, ToolRun } from "./tool.ts";
-
-const INSTALL_TIMEOUT_MS = 600_000;
 
 /** librdkafka properties for a case. */
 export function kcatProperties(benchCase: BenchCase, batching: Batching): string[] {
@@ -34,10 +33,7 @@ export const kcat: Tool = {
   formats: ["json"],
   async prepare(log): Promise<ToolInfo> {
     await ensureKcat(log);
-    const version = await Bun.$`kcat -V`.quiet().nothrow();
-    const text = version.stdout.toString();
-    const kcatVersion = /Version ([^\s]+)/.exec(text)?.[1] ?? "unknown";
-    const librdkafka = /librdkafka ([^\s]+)/.exec(text)?.[1] ?? "unknown";
+    const { kcat: kcatVersion, librdkafka } = await kcatVersions();
     return {
       id: "kcat",
       name: "kcat -P",
@@ -76,26 +72,3 @@ export const kcat: Tool = {
     return { measurement, elapsedMs: measurement.wallMs, problem: null };
   },
 };
-
-// --- internal ---
-
-/** Installs Debian's kcat package unless `kcat` is on the PATH. */
-export async function ensureKcat(log: (text: string) => void): Promise<void> {
-  if (Bun.which("kcat")) return;
-  if (!Bun.which("apt-get") || process.getuid?.() !== 0) {
-    throw new Error("kcat is not installed; install it (Debian/Ubuntu: apt-get install -y kcat) and rerun");
-  }
-  log("installing kcat (apt-get update && apt-get install -y kcat) ...");
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  for (const command of [
-    ["apt-get", "update"],
-    ["apt-get", "install", "-y", "--no-install-recommends", "kcat"],
-  ]) {
-    const child = Bun.spawn(command, { env, stdout: "pipe", stderr: "pipe" });
-    const timer = setTimeout(() => child.kill("SIGKILL"), INSTALL_TIMEOUT_MS);
-    const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
-    clearTimeout(timer);
-    if (code !== 0) throw new Error(`${command.join(" ")} failed (exit ${code}): ${stderr.slice(-2000)}`);
-  }
-  if (!Bun.which("kcat")) throw new Error("apt-get installed kcat, but it is not on the PATH");
-}

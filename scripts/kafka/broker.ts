@@ -1,9 +1,11 @@
 /**
- * Lifecycle of local single-node KRaft brokers: format storage, spawn a
- * detached JVM that outlives its parent, wait for a real metadata answer,
- * reuse a live matching broker, and stop it (SIGTERM, then SIGKILL).
- * Each broker lives in `.cache/brokers/<name>/` (server.properties,
- * broker.log, broker.json, data/).
+ * Lifecycle of local single-node brokers: format storage, spawn a detached
+ * JVM that outlives its parent, wait for a real metadata answer, reuse a live
+ * matching broker, and stop it (SIGTERM, then SIGKILL). Each broker lives in
+ * `.cache/brokers/<name>/` (server.properties, broker.log, broker.json, data/).
+ * The Kafka release is KAFKA_VERSION unless asked otherwise: a KRaft node
+ * from 3.3 on, before that a ZooKeeper-mode broker with its own ZooKeeper
+ * (zookeeper.ts) in the same folder, each run by the Java it needs (java.ts).
  */
 
 import { execFile } from "node:child_process";
@@ -13,6 +15,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { isProcessWith, type SpawnedJvm, spawnDetached, terminate, waitForExit } from "../jvm-process.ts";
 import { ensureKafkaJars, KAFKA_VERSION, kafkaClassPath } from "./jars.ts";
+import { javaForKafka } from "./java.ts";
 import { freeLoopbackPort } from "./loopback.ts";
 import { BROKERS_DIR, brokerDir } from "./paths.ts";
 import { probeMetadata } from "./probe.ts";
@@ -27,7 +30,10 @@ import {
   renderProperties,
   type ScramCredential,
   storageFormatArguments,
+  zookeeperBrokerProperties,
 } from "./properties.ts";
+import { type KafkaRelease, kafkaRelease } from "./releases.ts";
+import { startZooKeeper, stopZooKeeper } from "./zookeeper.ts";
 
 export interface BrokerOptions {
   name: string;
@@ -41,6 +47,10 @@ export interface BrokerOptions {
   extraProperties?: Record<string, string>;
   /** How long to wait for the first metadata answer; default 90 s. */
   startTimeoutMs?: number;
+  /** The Apache Kafka release to run (any of releases.ts); default KAFKA_VERSION. */
+  kafkaVersion?: string;
+  /** The `java` that runs it; default: the one that release needs (java.ts). */
+  java?: string;
 }
 
 export interface BrokerHandle {
@@ -67,6 +77,10 @@ export interface BrokerState extends BrokerHandle {
   fingerprint?: string;
   /** Only for the nodes of a cluster (cluster.ts): the cluster's name, this node's id, the number of nodes. */
   cluster?: { name: string; nodeId: number; nodes: number };
+  /** The java binary, when not the default `java`. */
+  java?: string;
+  /** Only for ZooKeeper-era releases: the ZooKeeper JVM started with the broker, in its folder. */
+  zookeeper?: { pid: number; port: number };
 }
 
 export interface BrokerStatus {
@@ -188,6 +202,7 @@ export async function formatStorage(
   propertiesFile: string,
   dir: string,
   extraArgs: string[] = [],
+  java = "java",
 ): Promise<void> {
   const args = [
     ...TOOL_JVM_FLAGS,
@@ -202,7 +217,7 @@ export async function formatStorage(
     ...extraArgs,
   ];
   try {
-    const { stdout, stderr } = await run("java", args, {
+    const { stdout, stderr } = await run(java, args, {
       cwd: dir,
       maxBuffer: 16 * 1024 * 1024,
     });
@@ -214,17 +229,24 @@ export async function formatStorage(
   }
 }
 
-export function spawnBrokerProcess(name: string, classPath: string): Promise<SpawnedJvm> {
+/** Spawns broker `name`'s JVM with `java`; `extraFlags` go after BROKER_JVM_FLAGS. */
+export function spawnBrokerProcess(
+  name: string,
+  classPath: string,
+  java = "java",
+  extraFlags: readonly string[] = [],
+): Promise<SpawnedJvm> {
   const p = paths(name);
   const args = [
     ...BROKER_JVM_FLAGS,
+    ...extraFlags,
     `-Dkafka.logs.dir=${p.dir}`,
     "-cp",
     classPath,
     "kafka.Kafka",
     p.properties,
   ];
-  return spawnDetached("java", args, p.dir, p.log);
+  return spawnDetached(java, args, p.dir, p.log);
 }
 
 /** `headline`, then the first errors and the last lines of `name`'s broker.log. */
@@ -275,7 +297,8 @@ export function isBrokerRunning(name: string, pid: number): boolean {
  * one of that name) and resolves once it answers a metadata request.
  */
 export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
-  const state = await launch(opts.name, opts.startTimeoutMs, async () => {
+  const runtime = { kafkaVersion: opts.kafkaVersion ?? KAFKA_VERSION, java: opts.java };
+  const state = await launch(opts.name, opts.startTimeoutMs, runtime, async () => {
     const port = opts.port ?? (await freeLoopbackPort());
     let controllerPort = await freeLoopbackPort();
     while (controllerPort === port) controllerPort = await freeLoopbackPort();
@@ -330,7 +353,8 @@ export async function startListenerBroker(opts: ListenerBrokerOptions): Promise<
   if (first?.protocol !== "PLAINTEXT") {
     throw new Error(`broker "${opts.name}": the first listener must be PLAINTEXT`);
   }
-  const state = await launch(opts.name, opts.startTimeoutMs, async () => {
+  const runtime = { kafkaVersion: KAFKA_VERSION, java: undefined };
+  const state = await launch(opts.name, opts.startTimeoutMs, runtime, async () => {
     const used = new Set(opts.listeners.map((l) => l.port));
     let controllerPort = opts.controllerPort ?? (await freeLoopbackPort());
     while (opts.controllerPort === undefined && used.has(controllerPort)) {
@@ -372,18 +396,31 @@ interface LaunchPlan {
   fingerprint?: string | undefined;
 }
 
-/** Stop + wipe `name`, write properties, format storage, spawn the JVM, wait for metadata. */
+/** The release a broker runs and the `java` to run it with (undefined: the one the release needs). */
+interface Runtime {
+  kafkaVersion: string;
+  java: string | undefined;
+}
+
+/**
+ * Stop + wipe `name`, write properties, format storage (KRaft) or start its
+ * ZooKeeper, spawn the JVM, wait for metadata.
+ */
 async function launch(
   name: string,
   startTimeoutMs: number | undefined,
+  runtime: Runtime,
   plan: () => Promise<LaunchPlan>,
 ): Promise<BrokerState> {
   const p = paths(name);
-  const libs = await ensureKafkaJars();
+  const release = kafkaRelease(runtime.kafkaVersion);
+  const libs = await ensureKafkaJars(release.version);
   const classPath = kafkaClassPath(libs);
+  const java = runtime.java ?? (await javaForKafka(release.version));
   await stopBroker(name);
   await rm(p.dir, { recursive: true, force: true });
   await mkdir(p.dir, { recursive: true });
+  const jvmFlags = await loggingFlags(release, p.dir);
 
   const { settings, listeners, controllerPort, requestedPort, scramCredentials, fingerprint } = await plan();
   const node: KafkaNode = {
@@ -399,11 +436,38 @@ async function launch(
     ...(scramCredentials ? { scramCredentials } : {}),
   };
   const bootstrap = bootstrapOf(cluster);
-  await writeFile(p.properties, renderProperties(brokerProperties(cluster, node, settings)), { mode: 0o600 });
-  await formatStorage(classPath, cluster.clusterId, p.properties, p.dir, storageFormatArguments(cluster));
+  const timeoutMs = startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+  let zookeeper: BrokerState["zookeeper"];
+  if (release.metadata === "kraft") {
+    await writeFile(p.properties, renderProperties(brokerProperties(cluster, node, settings)), {
+      mode: 0o600,
+    });
+    await formatStorage(
+      classPath,
+      cluster.clusterId,
+      p.properties,
+      p.dir,
+      storageFormatArguments(cluster),
+      java,
+    );
+  } else {
+    const used = new Set([controllerPort, ...listeners.map((l) => l.port)]);
+    let port = await freeLoopbackPort();
+    while (used.has(port)) port = await freeLoopbackPort();
+    const { pid } = await startZooKeeper(p.dir, port, { java, classPath, jvmFlags }, timeoutMs);
+    zookeeper = { pid, port };
+    const props = zookeeperBrokerProperties(cluster, node, settings, `127.0.0.1:${port}`);
+    await writeFile(p.properties, renderProperties(props), { mode: 0o600 });
+  }
 
   const started = Date.now();
-  const { pid, exit } = await spawnBrokerProcess(name, classPath);
+  const stopZooKeeperIfAny = () => (zookeeper ? stopZooKeeper(p.dir, zookeeper.pid) : Promise.resolve());
+  const { pid, exit } = await spawnBrokerProcess(name, classPath, java, jvmFlags).catch(
+    async (error: unknown) => {
+      await stopZooKeeperIfAny();
+      throw error;
+    },
+  );
 
   const state: BrokerState = {
     name,
@@ -412,7 +476,7 @@ async function launch(
     pid,
     dir: p.dir,
     clusterId: cluster.clusterId,
-    kafkaVersion: KAFKA_VERSION,
+    kafkaVersion: release.version,
     settings,
     requestedPort,
     startedAt: new Date(started).toISOString(),
@@ -423,23 +487,28 @@ async function launch(
           fingerprint,
           listeners: Object.fromEntries(listeners.map((l) => [l.name, `${node.host}:${l.port}`])),
         }),
+    ...(java === "java" ? {} : { java }),
+    ...(zookeeper ? { zookeeper } : {}),
   };
   await writeFile(p.state, `${JSON.stringify(state, null, 2)}\n`);
 
   const fail = async (reason: string): Promise<never> => {
     await terminate(pid, paths(name).properties, 2_000);
+    await stopZooKeeperIfAny();
     await rm(p.state, { force: true });
     throw new Error(brokerFailureReport(name, `Kafka broker "${name}" ${reason}`));
   };
 
-  const deadline = started + (startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+  const deadline = started + timeoutMs;
   for (;;) {
     if (exit.reason !== null) {
       return fail(`exited during start-up (${exit.reason})`);
     }
     const answer = await probeMetadata(bootstrap, 2_000);
     if (answer) {
-      if (answer.clusterId !== cluster.clusterId) {
+      // A ZooKeeper-mode broker makes up its cluster id itself: take the one it answers with.
+      if (zookeeper) state.clusterId = answer.clusterId;
+      else if (answer.clusterId !== cluster.clusterId) {
         return fail(`port clash: ${bootstrap} is answered by cluster ${answer.clusterId}`);
       }
       break;
@@ -455,6 +524,25 @@ async function launch(
   return state;
 }
 
+/**
+ * JVM flags for the release's logging: a log4j 1.2 broker (and its ZooKeeper) gets a
+ * log4j.properties that writes to stdout, i.e. the log file, in slf4j-simple's level words.
+ */
+async function loggingFlags(release: KafkaRelease, dir: string): Promise<string[]> {
+  if (release.logging !== "log4j") return [];
+  const file = join(dir, "log4j.properties");
+  await writeFile(
+    file,
+    renderProperties({
+      "log4j.rootLogger": "INFO, stdout",
+      "log4j.appender.stdout": "org.apache.log4j.ConsoleAppender",
+      "log4j.appender.stdout.layout": "org.apache.log4j.PatternLayout",
+      "log4j.appender.stdout.layout.ConversionPattern": "[%d] %p %m (%c)%n",
+    }),
+  );
+  return [`-Dlog4j.configuration=file:${file}`];
+}
+
 function toHandle(state: BrokerState): BrokerHandle {
   const { name, bootstrap, logFile, pid, dir, clusterId } = state;
   return { name, bootstrap, logFile, pid, dir, clusterId };
@@ -467,7 +555,8 @@ function toListenerHandle(state: BrokerState): ListenerBrokerHandle {
 function sameOptions(state: BrokerState, opts: BrokerOptions): boolean {
   const want = normalizeSettings(opts);
   return (
-    state.kafkaVersion === KAFKA_VERSION &&
+    state.kafkaVersion === (opts.kafkaVersion ?? KAFKA_VERSION) &&
+    (opts.java === undefined || (state.java ?? "java") === opts.java) &&
     state.fingerprint === undefined &&
     JSON.stringify(state.settings) === JSON.stringify(want) &&
     (opts.port === undefined || state.bootstrap.endsWith(`:${opts.port}`))
@@ -501,18 +590,21 @@ export async function ensureBroker(opts: BrokerOptions): Promise<BrokerHandle> {
 }
 
 /**
- * Stops broker `name`: SIGTERM, up to ~15 s for a clean shutdown, then
- * SIGKILL. Removes only broker.json; logs and data stay for debugging.
+ * Stops broker `name` (and then its ZooKeeper, if it has one): SIGTERM, up to
+ * ~15 s for a clean shutdown, then SIGKILL. Removes only broker.json; logs and
+ * data stay for debugging.
  */
 export async function stopBroker(name: string): Promise<void> {
   const p = paths(name);
   const state = readBrokerState(name);
-  if (state)
+  if (state) {
     await terminate(
       state.pid,
       paths(name).properties,
       state.cluster ? nodeStopGraceMs(state.cluster) : STOP_GRACE_MS,
     );
+    if (state.zookeeper) await stopZooKeeper(p.dir, state.zookeeper.pid);
+  }
   await rm(p.state, { force: true });
 }
 

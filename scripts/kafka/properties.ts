@@ -100,21 +100,16 @@ export function bootstrapOf(cluster: KafkaCluster): string {
     .join(",");
 }
 
-/** Builds the properties of `node` inside `cluster`. */
+/** Builds the properties of `node` inside `cluster` (KRaft: every node a broker and a controller). */
 export function brokerProperties(
   cluster: KafkaCluster,
   node: KafkaNode,
   settings: ClusterSettings,
 ): Record<string, string> {
-  const interBroker = node.listeners[0];
-  if (!interBroker) throw new Error(`node ${node.nodeId} has no listeners`);
-  const replication = Math.min(3, cluster.nodes.length);
-  const minIsr = replication > 1 ? 2 : 1;
   const protocolMap = [
     `${CONTROLLER_LISTENER}:PLAINTEXT`,
     ...node.listeners.map((l) => `${l.name}:${l.protocol}`),
   ];
-
   return {
     "process.roles": "broker,controller",
     "node.id": String(node.nodeId),
@@ -125,25 +120,28 @@ export function brokerProperties(
       ...node.listeners.map((l) => `${l.name}://${node.host}:${l.port}`),
       `${CONTROLLER_LISTENER}://${node.host}:${node.controllerPort}`,
     ].join(","),
-    "advertised.listeners": node.listeners.map((l) => `${l.name}://${node.host}:${l.port}`).join(","),
     "controller.listener.names": CONTROLLER_LISTENER,
     "listener.security.protocol.map": protocolMap.join(","),
-    "inter.broker.listener.name": interBroker.name,
-    "log.dirs": node.logDir,
-    "num.partitions": String(settings.partitions),
-    "default.replication.factor": String(replication),
-    "min.insync.replicas": String(minIsr),
-    "auto.create.topics.enable": String(settings.autoCreateTopics),
-    "offsets.topic.replication.factor": String(replication),
-    "offsets.topic.num.partitions": "1",
-    "transaction.state.log.replication.factor": String(replication),
-    "transaction.state.log.min.isr": String(minIsr),
-    "transaction.state.log.num.partitions": "1",
-    "share.coordinator.state.topic.replication.factor": String(replication),
-    "share.coordinator.state.topic.min.isr": String(minIsr),
-    "group.initial.rebalance.delay.ms": "0",
-    ...Object.assign({}, ...node.listeners.map(listenerSecurityProperties)),
-    ...settings.extraProperties,
+    ...commonProperties(cluster, node, settings),
+  };
+}
+
+/**
+ * The properties of a single-node broker that keeps its metadata in the ZooKeeper at
+ * `zookeeperConnect` (releases before 3.3; zookeeper.ts). `node.controllerPort` is not used.
+ */
+export function zookeeperBrokerProperties(
+  cluster: KafkaCluster,
+  node: KafkaNode,
+  settings: ClusterSettings,
+  zookeeperConnect: string,
+): Record<string, string> {
+  return {
+    "broker.id": String(node.nodeId),
+    "zookeeper.connect": zookeeperConnect,
+    listeners: node.listeners.map((l) => `${l.name}://${node.host}:${l.port}`).join(","),
+    "listener.security.protocol.map": node.listeners.map((l) => `${l.name}:${l.protocol}`).join(","),
+    ...commonProperties(cluster, node, settings),
   };
 }
 
@@ -199,6 +197,37 @@ export function jaasConfig(loginModule: string, options: Record<string, string>)
     return `${k}=${quote(v)}`;
   });
   return `${[loginModule, "required", ...parts].join(" ")};`;
+}
+
+/** Listeners, storage, topic defaults and internal topics: the same whatever keeps the metadata. */
+function commonProperties(
+  cluster: KafkaCluster,
+  node: KafkaNode,
+  settings: ClusterSettings,
+): Record<string, string> {
+  const interBroker = node.listeners[0];
+  if (!interBroker) throw new Error(`node ${node.nodeId} has no listeners`);
+  const replication = Math.min(3, cluster.nodes.length);
+  const minIsr = replication > 1 ? 2 : 1;
+  return {
+    "advertised.listeners": node.listeners.map((l) => `${l.name}://${node.host}:${l.port}`).join(","),
+    "inter.broker.listener.name": interBroker.name,
+    "log.dirs": node.logDir,
+    "num.partitions": String(settings.partitions),
+    "default.replication.factor": String(replication),
+    "min.insync.replicas": String(minIsr),
+    "auto.create.topics.enable": String(settings.autoCreateTopics),
+    "offsets.topic.replication.factor": String(replication),
+    "offsets.topic.num.partitions": "1",
+    "transaction.state.log.replication.factor": String(replication),
+    "transaction.state.log.min.isr": String(minIsr),
+    "transaction.state.log.num.partitions": "1",
+    "share.coordinator.state.topic.replication.factor": String(replication),
+    "share.coordinator.state.topic.min.isr": String(minIsr),
+    "group.initial.rebalance.delay.ms": "0",
+    ...Object.assign({}, ...node.listeners.map(listenerSecurityProperties)),
+    ...settings.extraProperties,
+  };
 }
 
 function saslProperties(prefix: string, where: string, sasl: SaslListenerSettings): Record<string, string> {

@@ -5,11 +5,10 @@
  */
 
 import { expect } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { connectorCommand, spawnConnector } from "../../scripts/connector.ts";
 
-const MAIN = resolve(import.meta.dir, "../../src/main.ts");
+export { connectorCommand, jsonFile } from "../../scripts/connector.ts";
+
 const MESSAGE_TYPES = new Set(["SPEC", "CONNECTION_STATUS", "STATE", "LOG", "TRACE"]);
 
 export interface RunResult {
@@ -18,38 +17,13 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Writes `value` as JSON to a new temp file and returns its path. */
-export function jsonFile(name: string, value: unknown): string {
-  const dir = mkdtempSync(join(tmpdir(), "dk-test-"));
-  const path = join(dir, name);
-  writeFileSync(path, JSON.stringify(value));
-  return path;
-}
-
-/** The command line that runs the connector from source with the current Bun. */
-export const connectorCommand = (...args: string[]) => [process.execPath, MAIN, ...args];
-
 export async function runConnector(
   args: string[],
   stdin = "",
   timeoutMs = 60_000,
   env: Record<string, string> = {},
 ): Promise<RunResult> {
-  const child = Bun.spawn(connectorCommand(...args), {
-    stdin: "pipe",
-    stdout: "pipe",
-    stderr: "pipe",
-    env: { ...process.env, ...env },
-  });
-  child.stdin.write(stdin);
-  await child.stdin.end();
-  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-  const [stdout, stderr, exitCode] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  clearTimeout(timer);
+  const { exitCode, stdout, stderr } = await spawnConnector(args, stdin, timeoutMs, env);
   return { exitCode, messages: parseMessages(stdout), stderr };
 }
 

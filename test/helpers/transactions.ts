@@ -1,9 +1,9 @@
 /**
  * Reading transactional writes back the way a downstream consumer does, with a client independent of
- * the connector's own (kcat, i.e. librdkafka; installed through bench/tools/kcat.ts when missing),
+ * the connector's own (kcat, i.e. librdkafka; installed through scripts/kafka/kcat.ts when missing),
  * and asking the transaction coordinator what it holds. Loopback brokers only.
  */
-import { ensureKcat } from "../../bench/tools/kcat.ts";
+import { consumeWithKcat } from "../../scripts/kafka/kcat.ts";
 import { assertLoopback } from "../../scripts/kafka/loopback.ts";
 import * as transactions from "../../scripts/kafka/transactions.ts";
 
@@ -22,24 +22,10 @@ export async function readWithKcat(
   isolation: "read_committed" | "read_uncommitted",
   timeoutMs = 20_000,
 ): Promise<ReadBack> {
-  assertLoopback(bootstrap);
-  await ensureKcat(() => {});
-  const child = Bun.spawn(
-    ["kcat", "-C", "-b", bootstrap, "-t", topic, "-e", "-q", "-J", "-X", `isolation.level=${isolation}`],
-    { stdout: "pipe", stderr: "pipe" },
+  const messages = await consumeWithKcat(bootstrap, topic, isolation, timeoutMs);
+  const data = messages.map(
+    (message) => JSON.parse(message.payload ?? "null")._airbyte_data as Record<string, unknown>,
   );
-  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  clearTimeout(timer);
-  if (code !== 0) throw new Error(`kcat exited ${code}: ${stderr.slice(-500)}`);
-  const data = stdout
-    .split("\n")
-    .filter((line) => line !== "")
-    .map((line) => JSON.parse(JSON.parse(line).payload)._airbyte_data as Record<string, unknown>);
   return { data };
 }
 

@@ -1,0 +1,59 @@
+/**
+ * The connector configurations the compatibility matrix runs against every broker: the default
+ * (enable_idempotence false, acks 1: the connector's own direct send path), idempotence,
+ * transactions, and the codecs lz4 and zstd (zstd only from Kafka 2.1 on).
+ * Every mode bounds a failure at 30 s (request_timeout_ms 10 s, delivery_timeout_ms 30 s) instead
+ * of the 2 minutes of the defaults; nothing else differs from the default config.
+ */
+import { randomUUID } from "node:crypto";
+
+export interface CompatMode {
+  id: "default" | "idempotence" | "transactional" | "lz4" | "zstd";
+  /** What the mode sets, as a reader of the report needs it. */
+  label: string;
+  /** Config fields on top of the default config (a fresh transactional_id per call). */
+  overrides: () => Record<string, unknown>;
+}
+
+export const COMPAT_MODES: readonly CompatMode[] = [
+  { id: "default", label: "default config (enable_idempotence false, acks 1)", overrides: () => ({}) },
+  {
+    id: "idempotence",
+    label: 'enable_idempotence true, acks "all"',
+    overrides: () => ({ enable_idempotence: true, acks: "all" }),
+  },
+  {
+    id: "transactional",
+    label: 'transactional_id set (enable_idempotence true, acks "all")',
+    overrides: () => ({
+      transactional_id: `compat-${randomUUID()}`,
+      enable_idempotence: true,
+      acks: "all",
+    }),
+  },
+  { id: "lz4", label: "compression_type lz4", overrides: () => ({ compression_type: "lz4" }) },
+  {
+    id: "zstd",
+    label: "compression_type zstd (zstd needs Produce v7: brokers 2.1 and later)",
+    overrides: () => ({ compression_type: "zstd" }),
+  },
+];
+
+/** Bounds that turn a broker that never answers into a failure within 30 s. */
+const FAILURE_BOUNDS = { max_block_ms: "10000", request_timeout_ms: 10_000, delivery_timeout_ms: 30_000 };
+
+/** The config of `mode` for a broker at `bootstrap`, writing to topics named by `topicPattern`. */
+export function modeConfig(
+  mode: CompatMode,
+  bootstrap: string,
+  topicPattern: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    bootstrap_servers: bootstrap,
+    topic_pattern: topicPattern,
+    ...FAILURE_BOUNDS,
+    ...mode.overrides(),
+    ...extra,
+  };
+}

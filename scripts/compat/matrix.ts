@@ -31,7 +31,7 @@ import {
   renderText,
   type VersionRow,
 } from "./report.ts";
-import { checkCell, problemOf, specCell, writeCell } from "./round-trip.ts";
+import { checkCell, specCell, type Verdict, verdictOf, writeCell } from "./round-trip.ts";
 
 /** 1.0 (the oldest the connector promises), the last 2.x, two pre-3.9 KRaft releases, 3.9, the pinned 4.1.1, the newest 4.x. */
 export const MATRIX_VERSIONS: readonly string[] = [
@@ -101,7 +101,9 @@ const main = defineCommand({
     mkdirSync(dirname(raw), { recursive: true });
     writeFileSync(raw, `${JSON.stringify(run, null, 2)}\n`);
     log(`report: ${out}; raw results: ${raw}`);
-    const failed = rows.some((row) => COLUMNS.some((c) => row.cells[c].status !== "pass"));
+    const failed = rows.some((row) =>
+      COLUMNS.some((c) => row.cells[c].status === "fail" || row.cells[c].status === "not run"),
+    );
     process.exitCode = failed ? 1 : 0;
   },
 });
@@ -134,7 +136,7 @@ async function runVersion(version: string, name: string, records: number): Promi
     const broker = await startBroker({ name, kafkaVersion: version, java, startTimeoutMs: START_TIMEOUT_MS });
     row.startupMs = readBrokerState(name)?.startupMs ?? null;
     const deadline = Date.now() + CELLS_BUDGET_MS;
-    const cell = async (column: Column, work: () => Promise<string | null>) => {
+    const cell = async (column: Column, work: () => Promise<Verdict>) => {
       if (Date.now() > deadline) {
         row.cells[column] = notRun(
           `the release's budget of ${CELLS_BUDGET_MS / 1000} s for its cells ran out`,
@@ -142,20 +144,29 @@ async function runVersion(version: string, name: string, records: number): Promi
         return;
       }
       const t = Date.now();
-      const problem = await work().catch(
-        (error: unknown) => `harness error: ${String(error).split("\n")[0]}`,
+      const { status, problem } = await work().catch(
+        (error: unknown): Verdict => ({
+          status: "fail",
+          problem: `harness error: ${String(error).split("\n")[0]}`,
+        }),
       );
       row.cells[column] = {
-        status: problem === null ? "pass" : "fail",
+        status,
         problem: problem === null ? null : normalizeProblem(problem),
         ms: Date.now() - t,
       };
-      log(`${version} × ${column}: ${problem === null ? "pass" : `FAIL ${problem}`} (${Date.now() - t} ms)`);
+      log(`${version} × ${column}: ${status}${problem === null ? "" : ` ${problem}`} (${Date.now() - t} ms)`);
     };
-    await cell("spec", specCell);
-    await cell("check", () => checkCell(broker.bootstrap));
+    const verdict = (problem: string | null): Verdict => ({
+      status: problem === null ? "pass" : "fail",
+      problem,
+    });
+    await cell("spec", async () => verdict(await specCell()));
+    await cell("check", async () => verdict(await checkCell(broker.bootstrap)));
     for (const mode of COMPAT_MODES) {
-      await cell(mode.id, async () => problemOf(await writeCell(broker.bootstrap, mode, records), records));
+      await cell(mode.id, async () =>
+        verdictOf(await writeCell(broker.bootstrap, mode, records), records, mode, version),
+      );
     }
   } catch (error) {
     const problem = normalizeProblem(`did not start: ${String(error).split("\n")[0]}`);

@@ -13,6 +13,11 @@ export interface CompatMode {
   label: string;
   /** Config fields on top of the default config (a fresh transactional_id per call). */
   overrides: () => Record<string, unknown>;
+  /**
+   * The release the mode needs: an older broker must refuse it with a config_error whose message
+   * starts with `refusal`, before anything is written.
+   */
+  needs?: { since: string; refusal: string };
 }
 
 export const COMPAT_MODES: readonly CompatMode[] = [
@@ -34,8 +39,9 @@ export const COMPAT_MODES: readonly CompatMode[] = [
   { id: "lz4", label: "compression_type lz4", overrides: () => ({ compression_type: "lz4" }) },
   {
     id: "zstd",
-    label: "compression_type zstd (zstd needs Produce v7: brokers 2.1 and later)",
+    label: "compression_type zstd (zstd needs Produce v7: brokers 2.1 and later; older ones must refuse it)",
     overrides: () => ({ compression_type: "zstd" }),
+    needs: { since: "2.1.0", refusal: "compression_type zstd needs Apache Kafka 2.1 or newer" },
   },
 ];
 

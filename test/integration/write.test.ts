@@ -229,21 +229,30 @@ describe("write fails loudly, never silently", () => {
     expect(landed.map((r) => JSON.parse(r.value)._airbyte_data.id)).toContain(1);
   });
 
-  it("a batch over the topic's max.message.bytes is sent again in halves until it fits", async () => {
-    // Records wait together while every in-flight slot is busy; a topic may take less than that.
-    const s = sync({ acks: "all", max_in_flight_requests_per_connection: 1 });
-    const topic = s.topic("public", "users");
-    await createTopic(broker.bootstrap, topic, { "max.message.bytes": "20000" });
-    const count = 3000;
-    const lines = Array.from({ length: count }, (_, i) => record("users", { i, pad: "y".repeat(400) }));
-    const result = await write(s, `${lines.join("")}${streamState("users", "public", count, count)}`);
-    expect(result.exitCode).toBe(0);
-    expect(ofType(result.messages, "STATE")).toHaveLength(1);
-    const landed = await readTopics(broker.bootstrap, [topic]);
-    const ids = new Set(landed.map((r) => JSON.parse(r.value)._airbyte_data.i));
-    expect(landed).toHaveLength(count);
-    expect(ids.size).toBe(count);
-  });
+  it.each([
+    ["one batch in flight", { max_in_flight_requests_per_connection: 1 }],
+    ["five batches in flight, keyed", { message_key: "fields", message_key_fields: [["k"]] }],
+  ])(
+    "a batch over the topic's max.message.bytes is sent again in halves until it fits, in order (%s)",
+    async (_label, overrides) => {
+      // Records wait together while every in-flight slot is busy; a topic may take less than that.
+      // The halves of a split batch land before any later batch of the partition.
+      const s = sync({ acks: "all", ...overrides });
+      const topic = s.topic("public", "users");
+      await createTopic(broker.bootstrap, topic, { "max.message.bytes": "20000" });
+      const count = 3000;
+      const lines = Array.from({ length: count }, (_, i) =>
+        record("users", { i, k: i % 3, pad: "y".repeat(400) }),
+      );
+      const result = await write(s, `${lines.join("")}${streamState("users", "public", count, count)}`);
+      expect(result.exitCode).toBe(0);
+      expect(ofType(result.messages, "STATE")).toHaveLength(1);
+      const landed = await readTopics(broker.bootstrap, [topic]);
+      expect(landed).toHaveLength(count);
+      const inOffsetOrder = [...landed].sort((a, b) => Number(a.offset) - Number(b.offset));
+      expect(inOffsetOrder.map((r) => JSON.parse(r.value)._airbyte_data.i)).toEqual([...Array(count).keys()]);
+    },
+  );
 
   it("an invalid input line fails the sync naming the line, never its content", async () => {
     const s = sync();

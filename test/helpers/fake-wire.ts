@@ -11,7 +11,11 @@ import type { ClusterMetadata, MetadataArgs } from "../../src/kafka/wire/metadat
 import type { PartitionResult, ProduceArgs } from "../../src/kafka/wire/produce.ts";
 import type { BrokerAddress, Wire, WireRequest } from "../../src/kafka/wire/request.ts";
 
-/** ApiVersions answers shaped like those of some Kafka releases (only the APIs the connector uses). */
+/**
+ * ApiVersions answers, for the APIs the connector uses: 1.0, 2.8 and 4.x as Kafka 1.0.2, 2.8.2 and
+ * 4.4.0 answered in the compat run (docs/COMPATIBILITY.md; ApiVersions' own range is not recorded
+ * there); 0.10.2 as a release before message format v2 (Produce up to v2) would.
+ */
 export const BROKER_APIS: Record<string, BrokerApis> = {
   "0.10.2": apis({ 0: [0, 2], 3: [0, 2], 18: [0, 1], 19: [0, 1] }),
   "1.0": apis({
@@ -35,12 +39,12 @@ export const BROKER_APIS: Record<string, BrokerApis> = {
     26: [0, 3],
   }),
   "4.x": apis({
-    0: [3, 12],
+    0: [0, 13],
     3: [0, 13],
     10: [0, 6],
     18: [0, 4],
     19: [2, 7],
-    22: [0, 6],
+    22: [0, 5],
     24: [0, 5],
     26: [0, 5],
   }),

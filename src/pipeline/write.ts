@@ -6,19 +6,19 @@
 import type { Buffer } from "node:buffer";
 import type { Config } from "../config/schema.ts";
 import { unhonouredSettings } from "../config/unhonoured.ts";
-import { ConnectorError } from "../errors.ts";
+import { asConnectorError, ConnectorError } from "../errors.ts";
 import { RECORD_DOES_NOT_FIT } from "../formats/avro-value.ts";
 import type { CatalogStream } from "../protocol/catalog.ts";
 import type { Emitter } from "../protocol/emit.ts";
 import { type Line, readLines } from "../protocol/lines.ts";
 import { parseLine, type StreamId, streamKey, streamLabel } from "../protocol/parse.ts";
 import type { RegistryClient } from "../registry/client.ts";
-import { type Committer, createCommitter } from "./committer.ts";
-import { createDispatcher, type Timers } from "./dispatcher.ts";
-import { createLedger } from "./ledger.ts";
+import { createCheckpoints } from "./checkpoint.ts";
+import { createDelivery } from "./delivery.ts";
 import { fieldKey } from "./message-key.ts";
 import { type EncodedRecord, encodeRecord, type RecordOptions } from "./record.ts";
 import { type RegistryCodec, registryCodec } from "./registry-record.ts";
+import { realTimers, type Timers } from "./timers.ts";
 import { checkedTopicFor } from "./topic.ts";
 
 export interface WriteOptions {
@@ -72,7 +72,7 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
     headers: config.headers,
     timestamp: config.record_timestamp,
   };
-  const ledger = createLedger();
+  const checkpoints = createCheckpoints({ transactional: options.commit !== undefined });
   const summary: WriteSummary = {
     records: 0,
     recordsByStream: [],
@@ -84,58 +84,18 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
     failure: undefined,
   };
   let stopped = false; // no more input is read
-  let frozen = false; // no more STATEs are echoed
 
   const release = () => {
-    if (frozen) return;
-    for (const line of ledger.releasable()) {
-      summary.statesEchoed++;
-      void emit.line(line);
-    }
+    for (const line of checkpoints.releasable()) void emit.line(line);
   };
 
-  const timers: Timers = options.timers ?? {
-    set: (callback, ms) => setTimeout(callback, ms),
-    clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-  };
-  const acked = (first: number, last: number) => {
-    ledger.acked(first, last);
-    release();
-  };
-  // A failed commit ends the sync now, even while the source is silent: no later STATE can be earned.
-  const commitFailed = new AbortController();
-  const commit = options.commit;
-  // Half the transaction timeout leaves the other half for the commit itself.
-  const committer: Committer | undefined = commit
-    ? createCommitter({
-        commit: () =>
-          commit().catch((error: unknown) => {
-            commitFailed.abort();
-            throw error;
-          }),
-        maxOpenMs: Math.max(1, Math.floor(config.transaction_timeout_ms / 2)),
-        mayCommit: () => !stopped && !summary.failure && dispatcher.failure === undefined,
-        onCommitted: acked,
-        timers,
-      })
-    : undefined;
-  const send = committer
-    ? (records: EncodedRecord[]) => {
-        committer.sending();
-        return options.send(records);
-      }
-    : options.send;
-
-  const dispatcher = createDispatcher({
-    batchBytes: config.sync_producer ? 0 : config.batch_size,
-    lingerMs: config.linger_ms,
-    maxRequestBytes: config.max_request_size,
-    bufferBytes: config.buffer_memory,
-    maxInFlight: config.sync_producer ? 1 : config.max_in_flight_requests_per_connection,
-    deliveryTimeoutMs: config.delivery_timeout_ms,
-    oneAtATime: config.sync_producer,
-    send,
-    onAcked: committer ? (_first, last) => committer.written(last) : acked,
+  const timers = options.timers ?? realTimers;
+  const delivery = createDelivery({
+    config,
+    edge: options,
+    checkpoints,
+    release,
+    mayCommit: () => !stopped && !summary.failure,
     timers,
   });
 
@@ -180,7 +140,7 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
         return registering.then(
           () => handle(line),
           (error: unknown) => {
-            summary.failure ??= asConnectorError(error);
+            summary.failure ??= asConnectorError(error, "Delivery failed");
           },
         );
       }
@@ -209,14 +169,12 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
       }
       route.records++;
       route.bytes += encoded.size;
-      return dispatcher.add(encoded, ledger.record(route.key));
+      return delivery.add(encoded, checkpoints.record(route.key));
     }
     if (parsed.kind === "state") {
-      ledger.state(parsed);
-      dispatcher.flush();
-      release();
+      checkpoints.state(parsed);
       // With transactions, a STATE ends one: every record before it is sent, then it commits.
-      if (committer && ledger.pendingStates > 0) return dispatcher.drain().then(() => committer.commit());
+      return delivery.atState();
     } else if (parsed.kind === "other") {
       summary.ignoredMessages.set(parsed.type, (summary.ignoredMessages.get(parsed.type) ?? 0) + 1);
     } else {
@@ -227,7 +185,7 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
   const read = async () => {
     for await (const lines of readLines(options.input, MAX_LINE_BYTES)) {
       for (const line of lines) {
-        if (stopped || summary.failure || dispatcher.failure !== undefined || committer?.failure) return;
+        if (stopped || summary.failure || delivery.failure !== undefined) return;
         const handling = handle(line);
         // Most lines complete synchronously; only await the ones that had to wait.
         if (handling) await handling;
@@ -250,35 +208,31 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
     const seconds = Math.max((Date.now() - started) / 1000, 0.001);
     void emit.log(
       "INFO",
-      `Progress: ${records} records, ${megabytes(bytes)} MB written in ${seconds.toFixed(0)} s (${Math.round(records / seconds)} records/s); ${megabytes(dispatcher.heldBytes)} MB awaiting acknowledgement.`,
+      `Progress: ${records} records, ${megabytes(bytes)} MB written in ${seconds.toFixed(0)} s (${Math.round(records / seconds)} records/s); ${megabytes(delivery.heldBytes)} MB awaiting acknowledgement.`,
     );
     progressTimer = timers.set(progress, config.progress_interval_seconds * 1000);
   };
   if (config.progress_interval_seconds > 0) {
     progressTimer = timers.set(progress, config.progress_interval_seconds * 1000);
   }
-  const stop = options.signal ? AbortSignal.any([options.signal, commitFailed.signal]) : commitFailed.signal;
+  const stop = options.signal ? AbortSignal.any([options.signal, delivery.failed]) : delivery.failed;
   const interrupted = await race(read(), stop);
   if (interrupted) {
     stopped = true;
     // Echo what is earned within the grace period; later acks no longer count.
-    await Promise.race([dispatcher.drain(), sleep(options.graceMs ?? 10_000)]);
-    release();
-    frozen = true;
+    await Promise.race([delivery.drain(), sleep(options.graceMs ?? 10_000)]);
     summary.failure ??= new ConnectorError(
       "The sync was interrupted (SIGTERM or SIGINT) before its input ended; STATEs whose records were acknowledged have been echoed.",
       "transient_error",
     );
   } else {
-    await dispatcher.drain();
-    await committer?.commit();
-    release();
-    frozen = true;
+    await delivery.finish();
   }
+  release();
+  checkpoints.close();
   timers.clear(progressTimer);
-  committer?.stop();
-  if (dispatcher.failure !== undefined) summary.failure = asConnectorError(dispatcher.failure);
-  else if (committer?.failure !== undefined) summary.failure = asConnectorError(committer.failure);
+  delivery.stop();
+  if (delivery.failure !== undefined) summary.failure = asConnectorError(delivery.failure, "Delivery failed");
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   // Several streams may share a topic (a topic_pattern without {stream}): one line per topic.
   const byTopic = new Map<string, { records: number; bytes: number }>();
@@ -302,7 +256,8 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
       }
     }
   }
-  summary.statesHeld = ledger.pendingStates;
+  summary.statesEchoed = checkpoints.released;
+  summary.statesHeld = checkpoints.pendingStates;
   return summary;
 }
 
@@ -443,14 +398,6 @@ async function announce(config: Config, catalog: CatalogStream[], emit: Emitter)
 
 function megabytes(bytes: number): string {
   return (bytes / 1_000_000).toFixed(1);
-}
-
-function asConnectorError(error: unknown): ConnectorError {
-  if (error instanceof ConnectorError) return error;
-  return new ConnectorError(
-    `Delivery failed: ${error instanceof Error ? error.message : String(error)}`,
-    "system_error",
-  );
 }
 
 /** Resolves true when `signal` aborts before `work` finishes, false when `work` finishes first. */

@@ -8,6 +8,7 @@
  * defaults keep the reference's behaviour.
  */
 import * as v from "valibot";
+import { TOPIC_NAMINGS } from "../topic/naming.ts";
 import { numeric } from "./numeric.ts";
 import { ProtocolSchema } from "./protocol.ts";
 import { SchemaRegistrySchema } from "./registry.ts";
@@ -354,7 +355,7 @@ export const ConfigObjectSchema = v.object({
       "The registry subject of each stream's value schema: 'topic' (<topic>-value, Confluent's default), 'record' (the record's full name) or 'topic_record' (<topic>-<record full name>).",
     order: 36,
   }),
-  topic_naming: choice(["airbyte", "kafka"], "airbyte", {
+  topic_naming: choice(TOPIC_NAMINGS, "airbyte", {
     title: "Topic Naming",
     description:
       "How topic_pattern's result becomes a topic name: 'airbyte' (the Java connector's rule: only letters, digits and _) or 'kafka' (also keeps '.' and '-', which Kafka allows).",

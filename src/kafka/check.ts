@@ -9,7 +9,7 @@ import { Producer } from "@platformatic/kafka";
 import { v4 as uuidv4 } from "uuid";
 import type { Config } from "../config/schema.ts";
 import { withDeadline } from "../deadline.ts";
-import { checkedTopicFor } from "../pipeline/topic.ts";
+import { checkedTopicFor } from "../topic/naming.ts";
 import { attempt } from "./attempt.ts";
 import { ACKS, toProducerOptions } from "./client-options.ts";
 import { classifyKafkaError } from "./errors.ts";

@@ -19,8 +19,8 @@ import {
   ResponseError,
 } from "@platformatic/kafka";
 import type { Config } from "../config/schema.ts";
-import type { EncodedRecord } from "../pipeline/record.ts";
-import { createSlabPool, type SlabMemory } from "../pipeline/slab.ts";
+import type { EncodedRecord } from "../contract/send.ts";
+import { createSlabPool, type SlabMemory } from "../memory/slab.ts";
 import { ACKS, retryDelayMs } from "./client-options.ts";
 import type { Compressor } from "./compressor.ts";
 import { keyedPartition } from "./partitioner.ts";

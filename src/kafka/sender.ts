@@ -8,8 +8,8 @@
 import type { Buffer } from "node:buffer";
 import { type MessageToProduce, Producer } from "@platformatic/kafka";
 import type { Config } from "../config/schema.ts";
+import type { EncodedRecord, Sender } from "../contract/send.ts";
 import { withDeadline } from "../deadline.ts";
-import type { EncodedRecord } from "../pipeline/record.ts";
 import { attempt } from "./attempt.ts";
 import { toProducerOptions } from "./client-options.ts";
 import { createCompressor } from "./compressor.ts";
@@ -19,14 +19,6 @@ import { closedConnectionHint } from "./security.ts";
 import { createTopicCreator, topicExists } from "./topic-creator.ts";
 import { correctTransactionalRequests } from "./transactional-requests.ts";
 import { transactions } from "./transactions.ts";
-
-export interface Sender {
-  send(records: EncodedRecord[]): Promise<void>;
-  /** Only with `transactional_id`: commits the open transaction after every send handed over. */
-  commit: (() => Promise<void>) | undefined;
-  /** Closes the connections; bounded, so a hung broker cannot keep the process alive. */
-  close(): Promise<void>;
-}
 
 export function createSender(config: Config): Sender {
   const producer = new Producer(toProducerOptions(config));

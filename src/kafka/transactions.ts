@@ -12,7 +12,7 @@
  */
 import type { Buffer } from "node:buffer";
 import type { MessageToProduce } from "@platformatic/kafka";
-import type { EncodedRecord } from "../pipeline/record.ts";
+import type { EncodedRecord } from "../contract/send.ts";
 
 export interface Transactions {
   /** Sends `records` in the open transaction once `ready` resolves, in the place of this call. */

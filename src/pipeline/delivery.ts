@@ -5,11 +5,11 @@
  * releases. The rule itself is checkpoint.ts; this file only connects the reports to it.
  */
 import type { Config } from "../config/schema.ts";
+import type { EncodedRecord } from "../contract/send.ts";
 import type { Checkpoints } from "./checkpoint.ts";
 import { createCommitter } from "./committer.ts";
 import { createDispatcher } from "./dispatcher.ts";
 import { type Edge, sequencedEdge } from "./edge.ts";
-import type { EncodedRecord } from "./record.ts";
 import type { Timers } from "./timers.ts";
 
 export interface DeliveryOptions {

@@ -10,9 +10,10 @@
  * `maxRequestBytes` closes it first. Reading waits (the promise from `add`) while the bytes held —
  * pending and in flight — reach `bufferBytes`, as Java's `buffer.memory` blocks `send()`.
  */
+
+import type { EncodedRecord } from "../contract/send.ts";
 import { ConnectorError } from "../errors.ts";
 import type { SequenceRange } from "./checkpoint.ts";
-import type { EncodedRecord } from "./record.ts";
 import { realTimers, type Timers } from "./timers.ts";
 
 export interface DispatcherOptions {

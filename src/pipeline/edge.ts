@@ -1,7 +1,7 @@
 /**
  * The Kafka edge as the checkpoint rule needs it: each send resolves with the sequence range it
  * delivered, each commit with the highest sequence number it covers. The edge itself promises
- * less in its own terms (kafka/sender.ts): a send resolves once its records are acknowledged, and
+ * less in its own terms (contract/send.ts): a send resolves once its records are acknowledged, and
  * a commit covers exactly the sends called before it. Two facts make the numbers exact without
  * any argument from timing:
  * - the dispatcher hands batches over in input order, each a consecutive run of sequence numbers,
@@ -10,15 +10,11 @@
  *   over at that moment is what it covers, whenever its acknowledgements arrive.
  */
 
+import type { EncodedRecord, Sender } from "../contract/send.ts";
 import type { SequenceRange } from "./checkpoint.ts";
-import type { EncodedRecord } from "./record.ts";
 
-/** What the edge offers (kafka/sender.ts's Sender, without close); a `commit` means transactions. */
-export interface Edge {
-  send(records: EncodedRecord[]): Promise<void>;
-  /** Commits the open transaction after every send called before it. */
-  commit?: (() => Promise<void>) | undefined;
-}
+/** What the core uses of the edge's Sender; a `commit` means transactions. */
+export type Edge = Pick<Sender, "send"> & Partial<Pick<Sender, "commit">>;
 
 export interface SequencedEdge {
   /** Sends `records`, numbered from `first`; resolves with their range once they are acknowledged. */

@@ -6,16 +6,17 @@
  * made on its first record.
  */
 import type { Buffer } from "node:buffer";
+import { fieldKey } from "../codec/message-key.ts";
+import { encodeRecord, type RecordOptions } from "../codec/record.ts";
+import { type RegistryCodec, registryCodec } from "../codec/registry-record.ts";
 import type { Config } from "../config/schema.ts";
+import type { EncodedRecord } from "../contract/send.ts";
 import { ConnectorError } from "../errors.ts";
 import { RECORD_DOES_NOT_FIT } from "../formats/avro-value.ts";
 import type { CatalogStream } from "../protocol/catalog.ts";
 import { type RecordLine, type StreamId, streamKey, streamLabel } from "../protocol/parse.ts";
 import type { RegistryClient } from "../registry/client.ts";
-import { fieldKey } from "./message-key.ts";
-import { type EncodedRecord, encodeRecord, type RecordOptions } from "./record.ts";
-import { type RegistryCodec, registryCodec } from "./registry-record.ts";
-import { checkedTopicFor } from "./topic.ts";
+import { checkedTopicFor } from "../topic/naming.ts";
 
 export interface Route {
   /** The stream's identity (protocol/parse.ts's streamKey), as the checkpoint rule counts it. */
@@ -105,7 +106,7 @@ function createRoute(
     registry && registryCodec(config, { stream, jsonSchema }, topic, keyPaths, registry);
   const label = streamLabel(stream);
   const options: RecordOptions = {
-    // Registry key formats make their own keys (registry-record.ts); a key without one is a string.
+    // Registry key formats make their own keys (codec/registry-record.ts); a key without one is a string.
     keyFormat: config.key_format === "json" ? "json" : "string",
     headers: config.headers,
     timestamp: config.record_timestamp,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "bun:test";
+import type { EncodedRecord } from "../../src/contract/send.ts";
 import { createCheckpoints } from "../../src/pipeline/checkpoint.ts";
 import { createDelivery } from "../../src/pipeline/delivery.ts";
-import type { EncodedRecord } from "../../src/pipeline/record.ts";
 import { parseLine, type StateLine } from "../../src/protocol/parse.ts";
 import { configWith } from "../helpers/config.ts";
 import { handSender, handTimers, settle } from "../helpers/fakes.ts";

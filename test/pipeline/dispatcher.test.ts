@@ -1,7 +1,7 @@
 import { describe, expect, it } from "bun:test";
+import type { EncodedRecord } from "../../src/contract/send.ts";
+import type { SlabMemory } from "../../src/memory/slab.ts";
 import { createDispatcher, type DispatcherOptions } from "../../src/pipeline/dispatcher.ts";
-import type { EncodedRecord } from "../../src/pipeline/record.ts";
-import type { SlabMemory } from "../../src/pipeline/slab.ts";
 import { handSender, handTimers, settle } from "../helpers/fakes.ts";
 
 const record = (size: number, topic = "t", memory?: SlabMemory): EncodedRecord => ({

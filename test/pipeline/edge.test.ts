@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
+import type { EncodedRecord } from "../../src/contract/send.ts";
 import { sequencedEdge } from "../../src/pipeline/edge.ts";
-import type { EncodedRecord } from "../../src/pipeline/record.ts";
 import { handSender, settle } from "../helpers/fakes.ts";
 
 const records = (count: number) => Array.from({ length: count }, () => ({}) as EncodedRecord);

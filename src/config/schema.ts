@@ -11,7 +11,7 @@ import * as v from "valibot";
 import { TOPIC_NAMINGS } from "../topic/naming.ts";
 import { numeric } from "./numeric.ts";
 import { ProtocolSchema } from "./protocol.ts";
-import { SchemaRegistrySchema } from "./registry.ts";
+import { registryUses, SchemaRegistrySchema } from "./registry.ts";
 
 const hostPort = /^(\[[0-9a-fA-F:.]+\]|[^\s,:[\]]+):(\d{1,5})$/;
 
@@ -401,10 +401,7 @@ export const ConfigSchema = v.pipe(
   ),
   v.forward(
     v.check(
-      (config) =>
-        (config.value_format === "json" &&
-          (config.key_format === "string" || config.key_format === "json")) ||
-        config.schema_registry != null,
+      (config) => registryUses(config).length === 0 || config.schema_registry != null,
       "is required when value_format or key_format is avro or json_schema",
     ),
     ["schema_registry"],

@@ -9,6 +9,7 @@ import type { Buffer } from "node:buffer";
 import { fieldKey } from "../codec/message-key.ts";
 import { encodeRecord, type RecordOptions } from "../codec/record.ts";
 import { type RegistryCodec, registryCodec } from "../codec/registry-record.ts";
+import { registryUses } from "../config/registry.ts";
 import type { Config } from "../config/schema.ts";
 import type { EncodedRecord } from "../contract/send.ts";
 import { ConnectorError } from "../errors.ts";
@@ -161,14 +162,9 @@ function registryFor(
   catalog: CatalogStream[] | undefined,
   registry: RegistryClient | undefined,
 ): RegistryClient | undefined {
-  const { value_format, key_format } = config;
-  const field =
-    value_format !== "json"
-      ? `value_format is ${value_format}`
-      : key_format === "avro" || key_format === "json_schema"
-        ? `key_format is ${key_format}`
-        : undefined;
-  if (field === undefined) return undefined;
+  const [use] = registryUses(config);
+  if (use === undefined) return undefined;
+  const field = `${use.field} is ${use.format}`;
   if (!catalog) {
     throw new ConnectorError(
       `${field}, which needs the configured catalog (each stream's schema comes from its json_schema): pass --catalog.`,

@@ -112,6 +112,6 @@ describe("spec", () => {
       expect({ at, orders: numbered }).toEqual({ at, orders: [...numbered].sort((a, b) => a - b) });
       expect(new Set(numbered).size).toBe(numbered.length);
     }
-    expect(Object.keys(properties).length).toBe(orders[0]?.orders.length);
+    expect(orders[0]?.orders.length).toBe(Object.keys(properties).length);
   });
 });

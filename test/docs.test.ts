@@ -26,6 +26,15 @@ describe("the README stays true to the code", () => {
     for (const example of examples) expect(() => parseConfig(JSON.parse(example))).not.toThrow();
   });
 
+  it("maps every folder of src/ in its Development section, and no other", () => {
+    const development = readme.slice(readme.indexOf("## Development"));
+    const mapped = [...development.matchAll(/^src\/([a-z]+)\/ /gm)].map((match) => match[1]);
+    const folders = readdirSync(join(ROOT, "src"), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+    expect([...mapped].sort()).toEqual(folders.sort());
+  });
+
   it("names the two commands a new user runs", () => {
     expect(readme).toContain("npm install && npm run demo");
     expect(readme).toContain("npm install && npm test");

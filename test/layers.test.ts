@@ -7,9 +7,10 @@
  */
 import { describe, expect, it } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, normalize, relative, resolve } from "node:path";
+import { dirname, join, normalize, relative } from "node:path";
+import { ROOT, relativeImports, tsFilesUnder } from "./helpers/source-files.ts";
 
-const SRC = resolve(import.meta.dir, "../src");
+const SRC = join(ROOT, "src");
 
 /** Each folder of src/ and the folders it may import from ("shared": the files at src/'s root). */
 const MAY_IMPORT: Record<string, string[]> = {
@@ -35,19 +36,10 @@ interface Arrow {
 
 /** The arrows between src files, from their static and dynamic relative imports. */
 function importArrows(): Arrow[] {
-  const files = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-      entry.isDirectory()
-        ? files(join(dir, entry.name))
-        : entry.name.endsWith(".ts")
-          ? [join(dir, entry.name)]
-          : [],
-    );
-  const specifier = /(?:\bfrom\s*|\bimport\s*\(\s*)["'](\.{1,2}\/[^"']+)["']/g;
-  return files(SRC).flatMap((file) =>
-    [...readFileSync(file, "utf8").matchAll(specifier)].map((match) => ({
+  return tsFilesUnder(SRC).flatMap((file) =>
+    relativeImports(readFileSync(file, "utf8")).map((specifier) => ({
       from: relative(SRC, file),
-      to: relative(SRC, normalize(join(dirname(file), match[1] ?? ""))),
+      to: relative(SRC, normalize(join(dirname(file), specifier))),
     })),
   );
 }

@@ -5,9 +5,8 @@
  */
 import { describe, expect, it } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
-
-const ROOT = resolve(import.meta.dir, "..");
+import { join, relative } from "node:path";
+import { ROOT, tsFilesUnder } from "./helpers/source-files.ts";
 
 /** src files without a mirror test, and why. */
 const NO_MIRROR: Record<string, string> = {
@@ -28,15 +27,6 @@ const NO_MIRROR: Record<string, string> = {
   "src/protocol/json-syntax.ts": "the record fast path's checker: test/protocol/record-scan.property.test.ts",
 };
 
-const sources = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? sources(join(dir, entry.name))
-      : entry.name.endsWith(".ts")
-        ? [join(dir, entry.name)]
-        : [],
-  );
-
 /** The test files of `source` (a path relative to the root): `x.test.ts` and `x.*.test.ts`. */
 function mirrorsOf(source: string): string[] {
   const base = join(ROOT, source.replace(/^src\//, "test/").replace(/\.ts$/, ""));
@@ -49,7 +39,7 @@ function mirrorsOf(source: string): string[] {
 }
 
 describe("test/ mirrors src/", () => {
-  const files = sources(join(ROOT, "src"))
+  const files = tsFilesUnder(join(ROOT, "src"))
     .map((path) => relative(ROOT, path))
     .filter((path) => !path.startsWith("src/kafka/"));
 

@@ -7,18 +7,18 @@ import { describe, expect, it } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { SLOW_TEST_FOLDERS, unitTestFiles } from "../scripts/test-tiers.ts";
+import { ROOT, relativeImports } from "./helpers/source-files.ts";
 
-const ROOT = resolve(import.meta.dir, "..");
 /** What outside src/ and the test helpers a unit test may import. */
 const ALLOWED_HARNESS = new Set(["scripts/test-tiers.ts", "scripts/kafka/tls.ts", "scripts/kafka/paths.ts"]);
 const SLOW_HELPERS = new Set(["test/helpers/kafka.ts", "test/helpers/transactions.ts"]);
 
 /** Every repository file `file` reaches through relative imports (src/ is not followed: it starts nothing). */
 function reached(file: string, seen = new Set<string>()): Set<string> {
-  const specifier = /(?:\bfrom\s*|\bimport\s*\(\s*)["'](\.{1,2}\/[^"']+\.ts)["']/g;
-  for (const match of readFileSync(join(ROOT, file), "utf8").matchAll(specifier)) {
-    const target = relative(ROOT, resolve(join(ROOT, dirname(file)), match[1] ?? ""));
-    if (seen.has(target) || !existsSync(join(ROOT, target))) continue;
+  for (const specifier of relativeImports(readFileSync(join(ROOT, file), "utf8"))) {
+    const target = relative(ROOT, resolve(join(ROOT, dirname(file)), specifier));
+    // package.json and other data files start nothing.
+    if (!target.endsWith(".ts") || seen.has(target) || !existsSync(join(ROOT, target))) continue;
     seen.add(target);
     if (!target.startsWith("src/")) reached(target, seen);
   }

@@ -22,6 +22,7 @@ import {
   type RunResult,
   traceError,
 } from "../helpers/connector.ts";
+import { around, CANARY, record, SKIPPABLE, state } from "../helpers/hostile-input.ts";
 import { listTopics, readTopics, type TestBroker, testBroker, uniqueName } from "../helpers/kafka.ts";
 
 let broker: TestBroker;
@@ -67,14 +68,6 @@ function sync(
   });
   return { prefix, config, catalog, topic: (ns, stream) => `${prefix}_${ns ?? ""}_${stream}` };
 }
-
-/** A RECORD line of `public.users` (or another stream) with `data` as raw JSON text. */
-const record = (data: string, stream = "users", namespace: string | null = "public") =>
-  `{"type":"RECORD","record":{"namespace":${JSON.stringify(namespace)},"stream":${JSON.stringify(stream)},"data":${data},"emitted_at":1700000000000}}\n`;
-const state = (n: number) => `{"type":"STATE","state":{"data":{"n":${n}}}}\n`;
-
-/** Text that must never appear in anything the connector writes: it stands for secret content. */
-const CANARY = "canary-7f3a9c";
 
 interface Run extends RunResult {
   /** Peak resident memory of the connector process (from wait4's rusage), bytes. */
@@ -146,15 +139,6 @@ function expectLineFailure(result: RunResult, line: number, reason: string, stat
   expect(JSON.stringify(result.messages)).not.toContain(CANARY);
   expect(logText(result.messages)).toContain("Read ");
 }
-
-/** The usual shape: a good record and STATE 1, the bad line (line 3), then a record and STATE 2. */
-const around = (bad: string | Uint8Array): (string | Uint8Array)[] => [
-  record('{"id":1}'),
-  state(1),
-  bad,
-  record('{"id":2}'),
-  state(2),
-];
 
 describe("a line that is not JSON", () => {
   test("fails the sync at its line: exit 1, one TRACE, STATE 1 echoed and its record in Kafka, none after", async () => {
@@ -323,42 +307,14 @@ describe("numbers and text arrive byte for byte", () => {
 describe("on_invalid_input: skip", () => {
   test("every invalid line is skipped with a WARN naming it; good records land, every STATE is echoed", async () => {
     const s = sync({ on_invalid_input: "skip" });
-    const bad = [
-      `{"type":"RECORD",${CANARY}\n`,
-      Buffer.concat([
-        Buffer.from(`{"type":"RECORD","s":"${CANARY}`),
-        Buffer.from([0xff, 0xfe]),
-        Buffer.from('"}\n'),
-      ]),
-      `[${JSON.stringify(CANARY)}]\n`,
-      record(`["${CANARY}"]`),
-      `{"type":"RECORD","record":{"data":{"${CANARY}":1},"emitted_at":1}}\n`,
-      record(`{"${CANARY}":1}`, "nope"),
-    ];
-    const input = [
-      record('{"id":1}'),
-      state(1),
-      ...bad,
-      record('{"id":2}'),
-      state(2),
-      `{"type":"RECORD","record":{"stream":"users","data":{"${CANARY}":`,
-    ];
-    const result = await write(s, input);
+    const result = await write(s, SKIPPABLE.input);
     expect(result.exitCode).toBe(0);
     expect(ofType(result.messages, "TRACE")).toHaveLength(0);
     expect(statesOf(result)).toEqual([1, 2]);
     expect(await landedData(s, "public", "users")).toEqual([{ id: 1 }, { id: 2 }]);
     const logs = logText(result.messages);
-    for (const [line, reason] of [
-      [3, "it is not valid JSON"],
-      [4, "it is not valid UTF-8"],
-      [5, "it is not a JSON object"],
-      [6, "the record's data is not a JSON object"],
-      [7, "the record has no stream name"],
-      [8, "it is a record of stream public.nope, which is not in the configured catalog"],
-      [11, "it is not valid JSON"],
-    ] as const) {
-      expect(logs).toContain(`Skipped input line ${line}: ${reason}.`);
+    for (const warning of SKIPPABLE.warnings) {
+      expect(logs).toContain(warning);
     }
     expect(logs).toContain("skipped 7 invalid lines");
     expect(JSON.stringify(result.messages)).not.toContain(CANARY);

@@ -15,9 +15,7 @@ import { runWrite, type WriteSummary } from "../../src/pipeline/write.ts";
 import type { CatalogStream } from "../../src/protocol/catalog.ts";
 import { configWith } from "../helpers/config.ts";
 import { autoSender, capturedEmitter } from "../helpers/fakes.ts";
-
-/** Text that must never appear in anything the connector says: it stands for secret content. */
-const CANARY = "canary-7f3a9c";
+import { around, CANARY, record, SKIPPABLE, state } from "../helpers/hostile-input.ts";
 
 const stream = (name: string, namespace?: string): CatalogStream => ({
   stream: { name, namespace },
@@ -26,10 +24,6 @@ const stream = (name: string, namespace?: string): CatalogStream => ({
 });
 const DEFAULT_STREAMS = [stream("users", "public"), stream("orders")];
 
-/** A RECORD line of `public.users` (or another stream) with `data` as raw JSON text. */
-const record = (data: string, name = "users", namespace: string | null = "public") =>
-  `{"type":"RECORD","record":{"namespace":${JSON.stringify(namespace)},"stream":${JSON.stringify(name)},"data":${data},"emitted_at":1700000000000}}\n`;
-const state = (n: number) => `{"type":"STATE","state":{"data":{"n":${n}}}}\n`;
 const bytes = (...parts: (string | number[])[]) =>
   Buffer.concat(parts.map((part) => (typeof part === "string" ? Buffer.from(part) : Buffer.from(part))));
 
@@ -89,15 +83,6 @@ function expectLineFailure(outcome: Outcome, line: number, reason: string, state
   expect(statesOf(outcome)).toEqual(statesBefore);
   expect(outcome.said).not.toContain(CANARY);
 }
-
-/** The usual shape: a good record and STATE 1, the bad line (line 3), then a record and STATE 2. */
-const around = (bad: string | Uint8Array): (string | Uint8Array)[] => [
-  record('{"id":1}'),
-  state(1),
-  bad,
-  record('{"id":2}'),
-  state(2),
-];
 
 describe("lines that cannot be written fail the sync at their line, STATE 1 echoed, none after", () => {
   const withStream = (member: string) =>
@@ -299,25 +284,7 @@ describe("lines that are written, or tolerated", () => {
   });
 
   test("on_invalid_input skip: every invalid line is skipped with a WARN naming it; good records are sent, every STATE echoed", async () => {
-    const bad = [
-      `{"type":"RECORD",${CANARY}\n`,
-      bytes(`{"type":"RECORD","s":"${CANARY}`, [0xff, 0xfe], '"}\n'),
-      `[${JSON.stringify(CANARY)}]\n`,
-      record(`["${CANARY}"]`),
-      `{"type":"RECORD","record":{"data":{"${CANARY}":1},"emitted_at":1}}\n`,
-      record(`{"${CANARY}":1}`, "nope"),
-    ];
-    const outcome = await write(
-      [
-        record('{"id":1}'),
-        state(1),
-        ...bad,
-        record('{"id":2}'),
-        state(2),
-        `{"type":"RECORD","record":{"stream":"users","data":{"${CANARY}":`,
-      ],
-      { on_invalid_input: "skip" },
-    );
+    const outcome = await write(SKIPPABLE.input, { on_invalid_input: "skip" });
     expect(outcome.summary.failure).toBeUndefined();
     expect(statesOf(outcome)).toEqual([1, 2]);
     expect(dataOf(outcome)).toEqual([{ id: 1 }, { id: 2 }]);
@@ -325,15 +292,7 @@ describe("lines that are written, or tolerated", () => {
       const log = (m as { log?: { level: string; message: string } }).log;
       return log?.level === "WARN" ? [log.message] : [];
     });
-    expect(warnings).toEqual([
-      "Skipped input line 3: it is not valid JSON.",
-      "Skipped input line 4: it is not valid UTF-8.",
-      "Skipped input line 5: it is not a JSON object.",
-      "Skipped input line 6: the record's data is not a JSON object.",
-      "Skipped input line 7: the record has no stream name.",
-      "Skipped input line 8: it is a record of stream public.nope, which is not in the configured catalog.",
-      "Skipped input line 11: it is not valid JSON.",
-    ]);
+    expect(warnings).toEqual(SKIPPABLE.warnings);
     expect(outcome.summary.skippedLines).toBe(7);
     expect(outcome.said).not.toContain(CANARY);
   });

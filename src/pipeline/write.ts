@@ -25,7 +25,7 @@ export interface WriteOptions extends Edge {
   /** The configured catalog; without one, every stream is routed by topic_pattern as it appears. */
   catalog: CatalogStream[] | undefined;
   input: AsyncIterable<Uint8Array>;
-  /** The Schema Registry, with value_format avro or json_schema. */
+  /** The Schema Registry, when value_format or key_format is avro or json_schema. */
   registry?: RegistryClient;
   emit: Emitter;
   /** Aborted on SIGTERM / SIGINT: stop reading, wait up to `graceMs` for acks, echo what is earned. */

@@ -26,3 +26,12 @@ export class ConnectorError extends Error {
 export const UNKNOWN_TOPIC = "UNKNOWN_TOPIC_OR_PARTITION";
 
 export const configError = (message: string): ConnectorError => new ConnectorError(message, "config_error");
+
+/** `error` itself when it is a ConnectorError, else a system_error: "<what>: <its message>". */
+export function asConnectorError(error: unknown, what: string): ConnectorError {
+  if (error instanceof ConnectorError) return error;
+  return new ConnectorError(
+    `${what}: ${error instanceof Error ? error.message : String(error)}`,
+    "system_error",
+  );
+}

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { parseConfig } from "../src/config/load.ts";
 import { ConfigObjectSchema } from "../src/config/schema.ts";
+import { ROOT, tsFilesUnder } from "./helpers/source-files.ts";
 
-const ROOT = resolve(import.meta.dir, "..");
 const readme = readFileSync(join(ROOT, "README.md"), "utf8");
 
 describe("the README stays true to the code", () => {
@@ -26,6 +26,15 @@ describe("the README stays true to the code", () => {
     for (const example of examples) expect(() => parseConfig(JSON.parse(example))).not.toThrow();
   });
 
+  it("maps every folder of src/ in its Development section, and no other", () => {
+    const development = readme.slice(readme.indexOf("## Development"));
+    const mapped = [...development.matchAll(/^src\/([a-z]+)\/ /gm)].map((match) => match[1]);
+    const folders = readdirSync(join(ROOT, "src"), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+    expect([...mapped].sort()).toEqual(folders.sort());
+  });
+
   it("names the two commands a new user runs", () => {
     expect(readme).toContain("npm install && npm run demo");
     expect(readme).toContain("npm install && npm test");
@@ -33,12 +42,7 @@ describe("the README stays true to the code", () => {
 });
 
 describe("only the emitter writes to stdout", () => {
-  const sources = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-      entry.isDirectory() ? sources(join(dir, entry.name)) : [join(dir, entry.name)],
-    );
-
-  it.each(sources(join(ROOT, "src")).map((path) => [path.slice(ROOT.length + 1)]))("%s", (path) => {
+  it.each(tsFilesUnder(join(ROOT, "src")).map((path) => [path.slice(ROOT.length + 1)]))("%s", (path) => {
     const text = readFileSync(join(ROOT, path), "utf8");
     expect(text).not.toMatch(/console\.(log|info|warn|error|debug)/);
     if (!path.endsWith("emit.ts") && !path.endsWith("main.ts")) expect(text).not.toContain("process.stdout");

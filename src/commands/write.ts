@@ -5,8 +5,8 @@
 import process from "node:process";
 import { defineCommand } from "citty";
 import { type ConfigSource, loadConfigFrom, loadJsonFile } from "../config/load.ts";
+import { securitySettings } from "../config/security.ts";
 import { ConnectorError } from "../errors.ts";
-import { toSecurityOptions } from "../kafka/security.ts";
 import { createSender } from "../kafka/sender.ts";
 import { runWrite, type WriteSummary } from "../pipeline/write.ts";
 import { parseCatalog } from "../protocol/catalog.ts";
@@ -52,7 +52,7 @@ export default defineCommand({
       return;
     }
 
-    for (const warning of toSecurityOptions(setup.config.protocol).warnings) await emit.log("WARN", warning);
+    for (const warning of securitySettings(setup.config.protocol).warnings) await emit.log("WARN", warning);
     const sender = createSender(setup.config);
     // What cannot work (a broker too old for the config, a refused login) fails before any input
     // is read; a cluster that does not answer yet is given max_block_ms at the first send.

@@ -7,9 +7,9 @@ import { readFile } from "node:fs/promises";
 import process from "node:process";
 import * as v from "valibot";
 import { configError } from "../errors.ts";
-import { toSecurityOptions } from "../kafka/security.ts";
 import { secretValues } from "./redact.ts";
 import { type Config, ConfigSchema } from "./schema.ts";
+import { securitySettings } from "./security.ts";
 
 export async function loadJsonFile(path: string, what: string): Promise<unknown> {
   let text: string;
@@ -35,7 +35,9 @@ export function parseConfig(raw: unknown): Config {
     const problems = result.issues.map(describeIssue);
     throw configError(`Invalid config: ${[...new Set(problems)].join("; ")}.`);
   }
-  checkSecurity(result.output);
+  // What the schema alone cannot judge: the security settings, read exactly as the client will use
+  // them (a JAAS string that does not parse, a key its password does not open).
+  securitySettings(result.output.protocol);
   return result.output;
 }
 
@@ -93,12 +95,4 @@ function describeIssue(issue: v.BaseIssue<unknown>): string {
   const own = issue.message.startsWith("Invalid ") ? `must be ${issue.expected ?? "valid"}` : issue.message;
   const missing = issue.kind === "schema" && issue.input === undefined;
   return `${path} ${missing ? "is required" : own}`;
-}
-
-/**
- * What the schema alone cannot judge: the security settings, read exactly as the client will use
- * them (a JAAS string that does not parse, a key its password does not open).
- */
-function checkSecurity(config: Config): void {
-  toSecurityOptions(config.protocol);
 }

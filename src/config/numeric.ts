@@ -26,7 +26,7 @@ const digits = v.pipe(
   v.transform((text) => Number(text)),
 );
 
-// @__NO_SIDE_EFFECTS__
+/** A numeric field; its JSON Schema for `spec` is recorded in `numericJsonSchemas`. */
 export function numeric(field: NumericField) {
   const max = field.max ?? Number.MAX_SAFE_INTEGER;
   const input = v.nullish(v.union([v.number("must be a number"), digits], "must be a number"), field.default);

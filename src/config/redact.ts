@@ -3,7 +3,7 @@
  * inside a JAAS string), so the emitter can blank them out of anything it writes — a last line of
  * defence behind messages that are written never to quote a secret.
  */
-import { isObject } from "../protocol/is-object.ts";
+import { isObject } from "../is-object.ts";
 import { parseJaas } from "./jaas.ts";
 import { connectionSpecification } from "./spec.ts";
 

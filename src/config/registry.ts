@@ -77,3 +77,18 @@ function isHttpUrl(text: string): boolean {
     return false;
   }
 }
+
+export interface RegistryUse {
+  field: "value_format" | "key_format";
+  format: "avro" | "json_schema";
+}
+
+/** The settings that make a sync use the Schema Registry: value, then key; empty when neither does. */
+export function registryUses(formats: { value_format: string; key_format: string }): RegistryUse[] {
+  const uses: RegistryUse[] = [];
+  for (const field of ["value_format", "key_format"] as const) {
+    const format = formats[field];
+    if (format === "avro" || format === "json_schema") uses.push({ field, format });
+  }
+  return uses;
+}

@@ -8,9 +8,10 @@
  * defaults keep the reference's behaviour.
  */
 import * as v from "valibot";
+import { TOPIC_NAMINGS } from "../topic/naming.ts";
 import { numeric } from "./numeric.ts";
 import { ProtocolSchema } from "./protocol.ts";
-import { SchemaRegistrySchema } from "./registry.ts";
+import { registryUses, SchemaRegistrySchema } from "./registry.ts";
 
 const hostPort = /^(\[[0-9a-fA-F:.]+\]|[^\s,:[\]]+):(\d{1,5})$/;
 
@@ -128,7 +129,7 @@ export const ConfigObjectSchema = v.object({
     min: 1,
     title: "Max in Flight Requests per Connection",
     description:
-      "The maximum number of unacknowledged requests the client will send on a single connection before blocking. Can be greater than 1, and the maximum value supported with idempotency is 5.",
+      "The maximum number of batches sent and not yet acknowledged at once, across all brokers (not per connection); reading waits while that many are in flight. At most 5 with enable_idempotence.",
     order: 11,
   }),
   client_dns_lookup: choice(
@@ -276,6 +277,39 @@ export const ConfigObjectSchema = v.object({
       order: 27,
     }),
   ),
+  key_format: choice(["string", "json", "avro", "json_schema"], "string", {
+    title: "Key Format",
+    description:
+      "How the message key is written: 'string' (the raw UUID, as the Java connector, or a single key field's text), 'json' (JSON, which JSON key converters can read), or 'avro' / 'json_schema' (registered in schema_registry under <topic>-key, in Confluent's wire format).",
+    order: 28,
+  }),
+  headers: flag(false, {
+    title: "Record Headers",
+    description:
+      "Add airbyte_stream, airbyte_namespace, airbyte_emitted_at and airbyte_ab_id as Kafka record headers (UTF-8 strings).",
+    order: 29,
+  }),
+  record_timestamp: choice(["producer", "emitted_at"], "producer", {
+    title: "Record Timestamp",
+    description:
+      "The Kafka timestamp of each record: 'producer' (the time of sending, as the Java connector) or 'emitted_at' (when the source read the record).",
+    order: 30,
+  }),
+  topic_naming: choice(TOPIC_NAMINGS, "airbyte", {
+    title: "Topic Naming",
+    description:
+      "How topic_pattern's result becomes a topic name: 'airbyte' (the Java connector's rule: only letters, digits and _) or 'kafka' (also keeps '.' and '-', which Kafka allows).",
+    order: 31,
+  }),
+  progress_interval_seconds: numeric({
+    type: "integer",
+    default: 30,
+    min: 0,
+    title: "Progress Interval",
+    description:
+      "Log the sync's progress (records, bytes, records/s, bytes awaiting acknowledgement) every this many seconds; 0 turns it off.",
+    order: 32,
+  }),
   create_topics: v.pipe(
     v.nullish(
       v.object({
@@ -314,33 +348,6 @@ export const ConfigObjectSchema = v.object({
       order: 33,
     }),
   ),
-  progress_interval_seconds: numeric({
-    type: "integer",
-    default: 30,
-    min: 0,
-    title: "Progress Interval",
-    description:
-      "Log the sync's progress (records, bytes, records/s, bytes awaiting acknowledgement) every this many seconds; 0 turns it off.",
-    order: 32,
-  }),
-  key_format: choice(["string", "json", "avro", "json_schema"], "string", {
-    title: "Key Format",
-    description:
-      "How the message key is written: 'string' (the raw UUID, as the Java connector, or a single key field's text), 'json' (JSON, which JSON key converters can read), or 'avro' / 'json_schema' (registered in schema_registry under <topic>-key, in Confluent's wire format).",
-    order: 28,
-  }),
-  headers: flag(false, {
-    title: "Record Headers",
-    description:
-      "Add airbyte_stream, airbyte_namespace, airbyte_emitted_at and airbyte_ab_id as Kafka record headers (UTF-8 strings).",
-    order: 29,
-  }),
-  record_timestamp: choice(["producer", "emitted_at"], "producer", {
-    title: "Record Timestamp",
-    description:
-      "The Kafka timestamp of each record: 'producer' (the time of sending, as the Java connector) or 'emitted_at' (when the source read the record).",
-    order: 30,
-  }),
   value_format: choice(["json", "avro", "json_schema"], "json", {
     title: "Value Format",
     description:
@@ -353,12 +360,6 @@ export const ConfigObjectSchema = v.object({
     description:
       "The registry subject of each stream's value schema: 'topic' (<topic>-value, Confluent's default), 'record' (the record's full name) or 'topic_record' (<topic>-<record full name>).",
     order: 36,
-  }),
-  topic_naming: choice(["airbyte", "kafka"], "airbyte", {
-    title: "Topic Naming",
-    description:
-      "How topic_pattern's result becomes a topic name: 'airbyte' (the Java connector's rule: only letters, digits and _) or 'kafka' (also keeps '.' and '-', which Kafka allows).",
-    order: 31,
   }),
 });
 
@@ -400,10 +401,7 @@ export const ConfigSchema = v.pipe(
   ),
   v.forward(
     v.check(
-      (config) =>
-        (config.value_format === "json" &&
-          (config.key_format === "string" || config.key_format === "json")) ||
-        config.schema_registry != null,
+      (config) => registryUses(config).length === 0 || config.schema_registry != null,
       "is required when value_format or key_format is avro or json_schema",
     ),
     ["schema_registry"],

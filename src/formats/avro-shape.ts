@@ -9,6 +9,8 @@
  * array, and `time`/`date-time` strings that would share `long` with each other or with an
  * integer fall back to a plain string branch.
  */
+
+import { isObject } from "../is-object.ts";
 import { uniqueAvroNames } from "./avro-names.ts";
 import { isWellKnownRef, type WellKnownType, wellKnownType } from "./well-known-types.ts";
 
@@ -153,10 +155,6 @@ const TYPING_KEYWORDS = [
   "allOf",
   "airbyte_type",
 ];
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** The alternatives a schema allows (a union of them), before merging. */
 function alternatives(at: Located, context: Context): Alternative[] {

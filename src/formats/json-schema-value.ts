@@ -10,6 +10,8 @@
  * `#/properties/_airbyte_data`, and `$ref`s to Airbyte's `WellKnownTypes.json` (which a registry
  * cannot resolve) are replaced by the plain JSON Schema they stand for.
  */
+
+import { isObject } from "../is-object.ts";
 import { envelopeName, type StreamDescription } from "./avro-schema.ts";
 import { isWellKnownRef, type WellKnownType, wellKnownType } from "./well-known-types.ts";
 
@@ -70,10 +72,6 @@ const SCHEMA_LIST_KEYWORDS = ["allOf", "anyOf", "oneOf", "items", "prefixItems"]
 
 /** Keywords whose value maps names to subschemas. */
 const SCHEMA_MAP_KEYWORDS = ["properties", "patternProperties", "definitions", "$defs", "dependencies"];
-
-function isObject(value: unknown): value is JsonSchemaDocument {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function nestedDataSchema(schema: unknown): unknown {
   if (schema === true || schema === undefined || (isObject(schema) && Object.keys(schema).length === 0)) {

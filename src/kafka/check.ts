@@ -8,7 +8,7 @@ import { Buffer } from "node:buffer";
 import { v4 as uuidv4 } from "uuid";
 import type { Config } from "../config/schema.ts";
 import { withDeadline } from "../deadline.ts";
-import { checkedTopicFor } from "../pipeline/topic.ts";
+import { checkedTopicFor } from "../topic/naming.ts";
 import { attempt } from "./attempt.ts";
 import { createKafkaClient } from "./client.ts";
 import { classifyKafkaError } from "./errors.ts";

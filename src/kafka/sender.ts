@@ -6,8 +6,8 @@
  * With `transactional_id`, sends go into Kafka transactions and `commit` ends the open one.
  */
 import type { Config } from "../config/schema.ts";
+import type { Sender } from "../contract/send.ts";
 import { withDeadline } from "../deadline.ts";
-import type { EncodedRecord } from "../pipeline/record.ts";
 import { attempt } from "./attempt.ts";
 import { createKafkaClient } from "./client.ts";
 import { classifyKafkaError } from "./errors.ts";
@@ -16,19 +16,6 @@ import { type TransactionalProducer, transactions } from "./transactions.ts";
 import type { Coordinator } from "./wire/coordinator.ts";
 import { partitionKey } from "./wire/outcome.ts";
 import { type Producer, type TopicRecord, TopicSendError } from "./wire/producer.ts";
-
-export interface Sender {
-  /**
-   * Reaches the first bootstrap broker that answers and holds it to what the config needs: a broker
-   * too old for the config, or a login it refuses, is a config_error here, before any record.
-   */
-  connect(): Promise<void>;
-  send(records: EncodedRecord[]): Promise<void>;
-  /** Only with `transactional_id`: commits the open transaction after every send handed over. */
-  commit: (() => Promise<void>) | undefined;
-  /** Closes the connections; bounded, so a hung broker cannot keep the process alive. */
-  close(): Promise<void>;
-}
 
 export function createSender(config: Config): Sender {
   const client = createKafkaClient(config);

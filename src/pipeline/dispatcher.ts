@@ -1,16 +1,20 @@
 /**
  * Batching, flow control and delivery deadlines: the producer settings the client has no equivalent
  * for. Records arrive in input order with consecutive sequence numbers; the dispatcher groups them
- * into batches (each a contiguous run of the input), sends at most `maxInFlight` batches at a time,
- * and reports each acknowledged run back. Timers are injected so tests drive time by hand.
+ * into batches (each a contiguous run of the input), hands them to `send` in input order, keeps at
+ * most `maxInFlight` batches in flight, and reports the range each send resolved with. Timers are
+ * injected so tests drive time by hand.
  *
  * A batch is sent when it reaches `batchBytes`, when `lingerMs` has passed since its first record,
  * or when the caller flushes (a STATE, the end of input); a record that would take the batch over
  * `maxRequestBytes` closes it first. Reading waits (the promise from `add`) while the bytes held —
  * pending and in flight — reach `bufferBytes`, as Java's `buffer.memory` blocks `send()`.
  */
+
+import type { EncodedRecord } from "../contract/send.ts";
 import { ConnectorError } from "../errors.ts";
-import type { EncodedRecord } from "./record.ts";
+import type { SequenceRange } from "./checkpoint.ts";
+import { realTimers, type Timers } from "./timers.ts";
 
 export interface DispatcherOptions {
   batchBytes: number;
@@ -21,14 +25,11 @@ export interface DispatcherOptions {
   deliveryTimeoutMs: number;
   /** Wait for each record's acknowledgement before taking the next (`sync_producer`). */
   oneAtATime: boolean;
-  send: (records: EncodedRecord[]) => Promise<void>;
-  onAcked: (first: number, last: number) => void;
+  /** Sends a batch whose first record has sequence number `first`; resolves with its range once acknowledged. */
+  send: (records: EncodedRecord[], first: number) => Promise<SequenceRange>;
+  /** A batch was acknowledged: the range its send resolved with. */
+  onDelivered: (range: SequenceRange) => void;
   timers?: Timers;
-}
-
-export interface Timers {
-  set: (callback: () => void, ms: number) => unknown;
-  clear: (handle: unknown) => void;
 }
 
 export interface Dispatcher {
@@ -46,7 +47,7 @@ export interface Dispatcher {
 }
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
-  const timers = options.timers ?? defaultTimers;
+  const timers = options.timers ?? realTimers;
   let pending: EncodedRecord[] = [];
   let pendingBytes = 0;
   let pendingFirst = 0;
@@ -83,9 +84,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
     inFlight++;
     inFlightBytes += bytes;
-    deliver(records).then(
-      () => {
-        options.onAcked(first, first + records.length - 1);
+    deliver(records, first).then(
+      (range) => {
+        options.onDelivered(range);
         done(bytes);
       },
       (error: unknown) => {
@@ -95,7 +96,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     );
   };
 
-  const deliver = (records: EncodedRecord[]): Promise<void> => {
+  const deliver = (records: EncodedRecord[], first: number): Promise<SequenceRange> => {
     let timer: unknown;
     const deadline = new Promise<never>((_, reject) => {
       timer = timers.set(
@@ -103,7 +104,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         options.deliveryTimeoutMs,
       );
     });
-    const sending = options.send(records);
+    const sending = options.send(records, first);
     // The records' memory is reused once the send itself has settled, even after the deadline.
     const release = () => {
       for (const record of records) record.memory?.release();
@@ -178,11 +179,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 }
 
 // --- internal ---
-
-const defaultTimers: Timers = {
-  set: (callback, ms) => setTimeout(callback, ms),
-  clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
 
 function deliveryTimeout(records: EncodedRecord[], ms: number): ConnectorError {
   const topics = [...new Set(records.map((record) => record.topic))].join(", ");

@@ -1,38 +1,31 @@
 /**
- * The `write` loop: input lines → records and states → Kafka, with STATEs echoed only once every
- * record before them is acknowledged. It only wires the pure parts (parse, topic, record, ledger)
- * to the dispatcher and the sender; policy lives in those modules.
+ * The `write` loop: input lines → records and STATEs → Kafka, each STATE echoed once every record
+ * before it is durable. The parts are modules of their own: routes.ts (topic, key, codec per
+ * stream), input-policy.ts (lines that cannot be written), delivery.ts (batches, sends, commits),
+ * checkpoint.ts (the rule that releases STATEs), progress.ts and notices.ts (what the user is told).
  */
-import type { Buffer } from "node:buffer";
 import type { Config } from "../config/schema.ts";
-import { unhonouredSettings } from "../config/unhonoured.ts";
-import { ConnectorError } from "../errors.ts";
-import { RECORD_DOES_NOT_FIT } from "../formats/avro-value.ts";
+import { asConnectorError, ConnectorError } from "../errors.ts";
 import type { CatalogStream } from "../protocol/catalog.ts";
 import type { Emitter } from "../protocol/emit.ts";
 import { type Line, readLines } from "../protocol/lines.ts";
-import { parseLine, type StreamId, streamKey, streamLabel } from "../protocol/parse.ts";
+import { parseLine } from "../protocol/parse.ts";
 import type { RegistryClient } from "../registry/client.ts";
-import { type Committer, createCommitter } from "./committer.ts";
-import { createDispatcher, type Timers } from "./dispatcher.ts";
-import { createLedger } from "./ledger.ts";
-import { fieldKey } from "./message-key.ts";
-import { type EncodedRecord, encodeRecord, type RecordOptions } from "./record.ts";
-import { type RegistryCodec, registryCodec } from "./registry-record.ts";
-import { checkedTopicFor } from "./topic.ts";
+import { createCheckpoints } from "./checkpoint.ts";
+import { createDelivery } from "./delivery.ts";
+import type { Edge } from "./edge.ts";
+import { createInputPolicy } from "./input-policy.ts";
+import { startNotices } from "./notices.ts";
+import { startProgress, type Totals } from "./progress.ts";
+import { createRoutes, type Route } from "./routes.ts";
+import { realTimers, type Timers } from "./timers.ts";
 
-export interface WriteOptions {
+export interface WriteOptions extends Edge {
   config: Config;
   /** The configured catalog; without one, every stream is routed by topic_pattern as it appears. */
   catalog: CatalogStream[] | undefined;
   input: AsyncIterable<Uint8Array>;
-  send: (records: EncodedRecord[]) => Promise<void>;
-  /**
-   * With transactions (`transactional_id`): commits the open transaction after every send before
-   * it. Records then count as delivered only once committed.
-   */
-  commit?: (() => Promise<void>) | undefined;
-  /** The Schema Registry, with value_format avro or json_schema. */
+  /** The Schema Registry, when value_format or key_format is avro or json_schema. */
   registry?: RegistryClient;
   emit: Emitter;
   /** Aborted on SIGTERM / SIGINT: stop reading, wait up to `graceMs` for acks, echo what is earned. */
@@ -41,12 +34,7 @@ export interface WriteOptions {
   timers?: Timers;
 }
 
-export interface WriteSummary {
-  records: number;
-  /** Per topic: records, bytes and the sync's duration, for the summary. */
-  topics: string[];
-  /** Records per stream, by label (`namespace.name`), in catalog order. */
-  recordsByStream: [string, number][];
+export interface WriteSummary extends Totals {
   statesEchoed: number;
   statesHeld: number;
   skippedLines: number;
@@ -59,175 +47,52 @@ export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
   const { config, emit } = options;
-  if (!options.catalog && config.message_key === "primary_key") {
-    throw new ConnectorError(
-      "message_key is primary_key, which needs the configured catalog: pass --catalog, or use message_key fields.",
-      "config_error",
-    );
-  }
-  const routes = routesByStream(config, options.catalog ?? [], registryFor(options));
-  const recordOptions: RecordOptions = {
-    // Registry key formats make their own keys (registry-record.ts); a key without one is a string.
-    keyFormat: config.key_format === "json" ? "json" : "string",
-    headers: config.headers,
-    timestamp: config.record_timestamp,
-  };
-  const ledger = createLedger();
-  const summary: WriteSummary = {
-    records: 0,
-    recordsByStream: [],
-    topics: [],
-    statesEchoed: 0,
-    statesHeld: 0,
-    skippedLines: 0,
-    ignoredMessages: new Map(),
-    failure: undefined,
+  const timers = options.timers ?? realTimers;
+  const routes = createRoutes(config, options.catalog, options.registry);
+  const input = createInputPolicy(config.on_invalid_input, emit);
+  const checkpoints = createCheckpoints({ transactional: options.commit !== undefined });
+  const release = () => {
+    for (const line of checkpoints.releasable()) void emit.line(line);
   };
   let stopped = false; // no more input is read
-  let frozen = false; // no more STATEs are echoed
-
-  const release = () => {
-    if (frozen) return;
-    for (const line of ledger.releasable()) {
-      summary.statesEchoed++;
-      void emit.line(line);
-    }
-  };
-
-  const timers: Timers = options.timers ?? {
-    set: (callback, ms) => setTimeout(callback, ms),
-    clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-  };
-  const acked = (first: number, last: number) => {
-    ledger.acked(first, last);
-    release();
-  };
-  // A failed commit ends the sync now, even while the source is silent: no later STATE can be earned.
-  const commitFailed = new AbortController();
-  const commit = options.commit;
-  // Half the transaction timeout leaves the other half for the commit itself.
-  const committer: Committer | undefined = commit
-    ? createCommitter({
-        commit: () =>
-          commit().catch((error: unknown) => {
-            commitFailed.abort();
-            throw error;
-          }),
-        maxOpenMs: Math.max(1, Math.floor(config.transaction_timeout_ms / 2)),
-        mayCommit: () => !stopped && !summary.failure && dispatcher.failure === undefined,
-        onCommitted: acked,
-        timers,
-      })
-    : undefined;
-  const send = committer
-    ? (records: EncodedRecord[]) => {
-        committer.sending();
-        return options.send(records);
-      }
-    : options.send;
-
-  const dispatcher = createDispatcher({
-    batchBytes: config.sync_producer ? 0 : config.batch_size,
-    lingerMs: config.linger_ms,
-    maxRequestBytes: config.max_request_size,
-    bufferBytes: config.buffer_memory,
-    maxInFlight: config.sync_producer ? 1 : config.max_in_flight_requests_per_connection,
-    deliveryTimeoutMs: config.delivery_timeout_ms,
-    oneAtATime: config.sync_producer,
-    send,
-    onAcked: committer ? (_first, last) => committer.written(last) : acked,
+  const delivery = createDelivery({
+    config,
+    edge: options,
+    checkpoints,
+    release,
+    mayCommit: () => !stopped && input.failure === undefined,
     timers,
   });
 
-  /** An input line we cannot write: fail (default) or skip with a WARN, per `on_invalid_input`. */
-  const refuse = async (lineNumber: number, reason: string): Promise<void> => {
-    if (config.on_invalid_input === "skip") {
-      summary.skippedLines++;
-      await emit.log("WARN", `Skipped input line ${lineNumber}: ${reason}.`);
-      return;
-    }
-    summary.failure ??= new ConnectorError(
-      `Input line ${lineNumber} cannot be written: ${reason}. No later STATE is echoed. Set on_invalid_input to "skip" to drop such lines instead.`,
-      "system_error",
-    );
-  };
-
-  /** Handles one line; returns a promise only when the caller must wait (a WARN, backpressure). */
+  /** Handles one line; returns a promise only when the caller must wait (a WARN, backpressure, a commit). */
   const handle = (line: Line): Promise<void> | undefined => {
-    if (line.bytes === undefined) return refuse(line.number, line.problem);
+    if (line.bytes === undefined) return input.refuse(line.number, line.problem);
     const parsed = parseLine(line.bytes);
-    if (parsed.kind === "record") {
-      let route = routes.get(parsed.stream.namespace)?.get(parsed.stream.name);
-      if (!route && !options.catalog) {
-        try {
-          route = addRoute(routes, config, { stream: parsed.stream, primaryKey: [] }, undefined);
-        } catch (error) {
-          summary.failure ??= error as ConnectorError;
-          return undefined;
-        }
-      }
-      if (!route) {
-        const label = streamLabel(parsed.stream);
-        return refuse(
-          line.number,
-          `it is a record of stream ${label}, which is not in the configured catalog`,
-        );
-      }
-      const codec = route.codec;
-      const registering = codec?.pending();
-      if (registering) {
-        // The stream's first record: its schemas are registered before it, then it is handled again.
-        return registering.then(
-          () => handle(line),
-          (error: unknown) => {
-            summary.failure ??= asConnectorError(error);
-          },
-        );
-      }
-      let key: Buffer | null | undefined;
-      if (route.keyPaths && !codec?.keys) {
-        const fromFields = fieldKey(parsed.data, route.keyPaths, recordOptions.keyFormat);
-        if (typeof fromFields === "string") {
-          return refuse(line.number, `the record of stream ${route.label} has no message key: ${fromFields}`);
-        }
-        key = fromFields;
-      } else if (config.message_key === "none") key = null;
-      let encoded: EncodedRecord;
-      try {
-        encoded = codec
-          ? codec.encode(parsed, route.topic, recordOptions, key)
-          : encodeRecord(parsed, route.topic, recordOptions, undefined, key);
-      } catch (error) {
-        if (!(error instanceof ConnectorError && error.internal === RECORD_DOES_NOT_FIT)) throw error;
-        return refuse(line.number, sentence(error.message));
-      }
-      if (encoded.size > config.max_request_size) {
-        return refuse(
-          line.number,
-          `the record of stream ${route.label} is ${encoded.size} bytes once encoded, over max_request_size (${config.max_request_size} bytes)`,
-        );
-      }
-      route.records++;
-      route.bytes += encoded.size;
-      return dispatcher.add(encoded, ledger.record(route.key));
-    }
     if (parsed.kind === "state") {
-      ledger.state(parsed);
-      dispatcher.flush();
-      release();
-      // With transactions, a STATE ends one: every record before it is sent, then it commits.
-      if (committer && ledger.pendingStates > 0) return dispatcher.drain().then(() => committer.commit());
-    } else if (parsed.kind === "other") {
-      summary.ignoredMessages.set(parsed.type, (summary.ignoredMessages.get(parsed.type) ?? 0) + 1);
-    } else {
-      return refuse(line.number, parsed.reason);
+      checkpoints.state(parsed);
+      return delivery.atState();
     }
+    if (parsed.kind === "other") return input.ignore(parsed.type);
+    if (parsed.kind === "invalid") return input.refuse(line.number, parsed.reason);
+    let route: Route | string;
+    try {
+      route = routes.of(parsed.stream);
+    } catch (error) {
+      return input.fail(error);
+    }
+    if (typeof route === "string") return input.refuse(line.number, route);
+    const registering = route.pending();
+    // The stream's first record: its schemas are registered before it, then it is handled again.
+    if (registering) return registering.then(() => handle(line), input.fail);
+    const encoded = route.encode(parsed);
+    if (typeof encoded === "string") return input.refuse(line.number, encoded);
+    return delivery.add(encoded, checkpoints.record(route.key));
   };
 
   const read = async () => {
     for await (const lines of readLines(options.input, MAX_LINE_BYTES)) {
       for (const line of lines) {
-        if (stopped || summary.failure || dispatcher.failure !== undefined || committer?.failure) return;
+        if (stopped || input.failure || delivery.failure !== undefined) return;
         const handling = handle(line);
         // Most lines complete synchronously; only await the ones that had to wait.
         if (handling) await handling;
@@ -235,216 +100,45 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
     }
   };
 
-  await announce(config, options.catalog ?? [], emit);
-  const started = Date.now();
-  let progressTimer: unknown;
-  const progress = () => {
-    let records = 0;
-    let bytes = 0;
-    for (const byName of routes.values()) {
-      for (const route of byName.values()) {
-        records += route.records;
-        bytes += route.bytes;
-      }
-    }
-    const seconds = Math.max((Date.now() - started) / 1000, 0.001);
-    void emit.log(
-      "INFO",
-      `Progress: ${records} records, ${megabytes(bytes)} MB written in ${seconds.toFixed(0)} s (${Math.round(records / seconds)} records/s); ${megabytes(dispatcher.heldBytes)} MB awaiting acknowledgement.`,
-    );
-    progressTimer = timers.set(progress, config.progress_interval_seconds * 1000);
-  };
-  if (config.progress_interval_seconds > 0) {
-    progressTimer = timers.set(progress, config.progress_interval_seconds * 1000);
-  }
-  const stop = options.signal ? AbortSignal.any([options.signal, commitFailed.signal]) : commitFailed.signal;
-  const interrupted = await race(read(), stop);
-  if (interrupted) {
+  for (const { level, text } of startNotices(config, options.catalog ?? [])) await emit.log(level, text);
+  const progress = startProgress({
+    routes: routes.all,
+    heldBytes: () => delivery.heldBytes,
+    intervalSeconds: config.progress_interval_seconds,
+    emit,
+    timers,
+  });
+  const stop = options.signal ? AbortSignal.any([options.signal, delivery.failed]) : delivery.failed;
+  if (await interrupted(read(), stop)) {
     stopped = true;
-    // Echo what is earned within the grace period; later acks no longer count.
-    await Promise.race([dispatcher.drain(), sleep(options.graceMs ?? 10_000)]);
-    release();
-    frozen = true;
-    summary.failure ??= new ConnectorError(
-      "The sync was interrupted (SIGTERM or SIGINT) before its input ended; STATEs whose records were acknowledged have been echoed.",
-      "transient_error",
-    );
-  } else {
-    await dispatcher.drain();
-    await committer?.commit();
-    release();
-    frozen = true;
-  }
-  timers.clear(progressTimer);
-  committer?.stop();
-  if (dispatcher.failure !== undefined) summary.failure = asConnectorError(dispatcher.failure);
-  else if (committer?.failure !== undefined) summary.failure = asConnectorError(committer.failure);
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  // Several streams may share a topic (a topic_pattern without {stream}): one line per topic.
-  const byTopic = new Map<string, { records: number; bytes: number }>();
-  for (const byName of routes.values()) {
-    for (const route of byName.values()) {
-      if (route.records === 0) continue;
-      const totals = byTopic.get(route.topic) ?? { records: 0, bytes: 0 };
-      totals.records += route.records;
-      totals.bytes += route.bytes;
-      byTopic.set(route.topic, totals);
-    }
-  }
-  for (const [topic, { records, bytes }] of byTopic) {
-    summary.topics.push(`${topic}: ${records} records, ${megabytes(bytes)} MB in ${seconds} s`);
-  }
-  for (const byName of routes.values()) {
-    for (const route of byName.values()) {
-      if (route.records > 0) {
-        summary.records += route.records;
-        summary.recordsByStream.push([route.label, route.records]);
-      }
-    }
-  }
-  summary.statesHeld = ledger.pendingStates;
-  return summary;
+    // Echo what is earned within the grace period; later acknowledgements no longer count.
+    await Promise.race([delivery.drain(), sleep(options.graceMs ?? 10_000)]);
+    input.fail(interruption());
+  } else await delivery.finish();
+  release();
+  checkpoints.close();
+  delivery.stop();
+  const failure = delivery.failure;
+  return {
+    ...progress.finish(),
+    statesEchoed: checkpoints.released,
+    statesHeld: checkpoints.pendingStates,
+    skippedLines: input.skippedLines,
+    ignoredMessages: input.ignoredMessages,
+    failure: failure !== undefined ? asConnectorError(failure, "Delivery failed") : input.failure,
+  };
 }
 
 // --- internal ---
 
-/** Where each catalog stream's records go, looked up by namespace then name (no key per record). */
-interface Route {
-  key: string;
-  label: string;
-  /** The record fields that make the message key, when message_key takes it from fields. */
-  keyPaths: string[][] | undefined;
-  topic: string;
-  records: number;
-  /** Bytes written, as Kafka counts them (key, value, headers and record overhead). */
-  bytes: number;
-  /** Value and key encoding through the Schema Registry (avro or json_schema formats). */
-  codec: RegistryCodec | undefined;
-}
-
-function routesByStream(
-  config: Config,
-  catalog: CatalogStream[],
-  registry: RegistryClient | undefined,
-): Map<string | undefined, Map<string, Route>> {
-  const routes = new Map<string | undefined, Map<string, Route>>();
-  const byTopic = new Map<string, Route>();
-  for (const entry of catalog) {
-    const route = addRoute(routes, config, entry, registry);
-    const other = byTopic.get(route.topic);
-    // Under one topic subject, different streams' schemas would replace each other (and be refused).
-    if (other?.codec && config.subject_name_strategy === "topic") {
-      throw new ConnectorError(
-        `Streams ${other.label} and ${route.label} both write to topic ${route.topic}, so with subject_name_strategy topic their schemas would share one subject. Use subject_name_strategy topic_record (or record), or a topic_pattern with {stream}.`,
-        "config_error",
-      );
-    }
-    byTopic.set(route.topic, route);
-  }
-  return routes;
-}
-
-/** Adds the route of `stream`; throws a config error when its topic name or key cannot work. */
-function addRoute(
-  routes: Map<string | undefined, Map<string, Route>>,
-  config: Config,
-  { stream, primaryKey, jsonSchema }: Pick<CatalogStream, "stream" | "primaryKey" | "jsonSchema">,
-  registry: RegistryClient | undefined,
-): Route {
-  const topic = checkedTopicFor(config.topic_pattern, stream.namespace, stream.name, config.topic_naming);
-  const keyPaths = keyPathsFor(config, stream, primaryKey);
-  const route: Route = {
-    key: streamKey(stream),
-    label: streamLabel(stream),
-    topic,
-    records: 0,
-    bytes: 0,
-    keyPaths,
-    codec: registry && registryCodec(config, { stream, jsonSchema }, topic, keyPaths, registry),
-  };
-  const byName = routes.get(stream.namespace) ?? new Map<string, Route>();
-  routes.set(stream.namespace, byName);
-  byName.set(stream.name, route);
-  return route;
-}
-
-/** The registry of the registry formats, which need the catalog (the schemas come from it). */
-function registryFor(options: WriteOptions): RegistryClient | undefined {
-  const { value_format, key_format } = options.config;
-  const field =
-    value_format !== "json"
-      ? `value_format is ${value_format}`
-      : key_format === "avro" || key_format === "json_schema"
-        ? `key_format is ${key_format}`
-        : undefined;
-  if (field === undefined) return undefined;
-  if (!options.catalog) {
-    throw new ConnectorError(
-      `${field}, which needs the configured catalog (each stream's schema comes from its json_schema): pass --catalog.`,
-      "config_error",
-    );
-  }
-  if (!options.registry)
-    throw new ConnectorError(`${field}, which needs a Schema Registry client.`, "system_error");
-  return options.registry;
-}
-
-/** A ConnectorError's message as a clause: "A record … schema: why." → "a record … schema: why". */
-function sentence(message: string): string {
-  return `${message.charAt(0).toLowerCase()}${message.slice(1)}`.replace(/\.$/, "");
-}
-
-function keyPathsFor(config: Config, stream: StreamId, primaryKey: string[][]): string[][] | undefined {
-  if (config.message_key === "fields") return config.message_key_fields ?? undefined;
-  if (config.message_key !== "primary_key") return undefined;
-  if (primaryKey.length === 0) {
-    throw new ConnectorError(
-      `message_key is primary_key, but stream ${streamLabel(stream)} has no primary key in the catalog (primary_key or source_defined_primary_key).`,
-      "config_error",
-    );
-  }
-  return primaryKey;
-}
-
-async function announce(config: Config, catalog: CatalogStream[], emit: Emitter): Promise<void> {
-  const dedup = catalog.filter((entry) => entry.destinationSyncMode === "append_dedup");
-  if (dedup.length > 0) {
-    await emit.log(
-      "WARN",
-      `Streams ${dedup.map((entry) => streamLabel(entry.stream)).join(", ")} ask for append_dedup; Kafka topics are append-only, so they are written as append. Deduplication is the consumer's or log compaction's job.`,
-    );
-  }
-  for (const { field, why } of unhonouredSettings(config)) {
-    await emit.log("WARN", `${field} is set but has no effect in this connector: ${why}.`);
-  }
-  if (config.transactional_id) {
-    await emit.log(
-      "INFO",
-      `transactional_id is set: records are written in Kafka transactions, committed at each STATE, at the end of the input, and whenever a transaction is half transaction_timeout_ms (${config.transaction_timeout_ms} ms) old. A STATE is echoed once the transaction holding every record before it has committed.`,
-    );
-  }
-  if (config.acks === "0") {
-    await emit.log(
-      "WARN",
-      'acks is "0": the broker acknowledges nothing, so STATEs are echoed once records are written to the socket. This setting gives no delivery guarantee.',
-    );
-  }
-}
-
-function megabytes(bytes: number): string {
-  return (bytes / 1_000_000).toFixed(1);
-}
-
-function asConnectorError(error: unknown): ConnectorError {
-  if (error instanceof ConnectorError) return error;
-  return new ConnectorError(
-    `Delivery failed: ${error instanceof Error ? error.message : String(error)}`,
-    "system_error",
+const interruption = () =>
+  new ConnectorError(
+    "The sync was interrupted (SIGTERM or SIGINT) before its input ended; STATEs whose records were acknowledged have been echoed.",
+    "transient_error",
   );
-}
 
 /** Resolves true when `signal` aborts before `work` finishes, false when `work` finishes first. */
-async function race(work: Promise<void>, signal: AbortSignal): Promise<boolean> {
+async function interrupted(work: Promise<void>, signal: AbortSignal): Promise<boolean> {
   if (signal.aborted) return true;
   return Promise.race([
     work.then(() => false),

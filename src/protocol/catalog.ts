@@ -4,7 +4,7 @@
  * or log compaction's job), and `overwrite` cannot be honoured.
  */
 import { configError } from "../errors.ts";
-import { isObject } from "./is-object.ts";
+import { isObject } from "../is-object.ts";
 import { type StreamId, streamKey, streamLabel } from "./parse.ts";
 
 export interface CatalogStream {

@@ -3,7 +3,7 @@
  * the parts we echo or splice (see json-spans.ts); everything else is classified and left alone.
  * Per the protocol, unknown members are tolerated and a null member is the same as an absent one.
  */
-import { isObject } from "./is-object.ts";
+import { isObject } from "../is-object.ts";
 import { memberSpan, nestedMemberSpan, objectMembers } from "./json-spans.ts";
 import { scanRecordLine } from "./record-scan.ts";
 

@@ -13,7 +13,7 @@
  */
 import type { SchemaRegistryConfig } from "../config/registry.ts";
 import { ConnectorError } from "../errors.ts";
-import { isObject } from "../protocol/is-object.ts";
+import { isObject } from "../is-object.ts";
 import { createTransport, type RegistryAnswer, type RegistryRequest } from "./transport.ts";
 
 export type SchemaType = "AVRO" | "JSON";

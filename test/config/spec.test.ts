@@ -92,4 +92,26 @@ describe("spec", () => {
   it("has no field that may be null in the UI (null means default only in configs)", () => {
     expect(JSON.stringify(spec)).not.toContain('"null"');
   });
+
+  it("numbers every field's order as it stands in the schema source, in every object", () => {
+    const orders: { at: string; orders: number[] }[] = [];
+    const walk = (node: unknown, at: string) => {
+      if (typeof node !== "object" || node === null) return;
+      const { properties: inner } = node as { properties?: Record<string, { order?: number }> };
+      if (inner) {
+        const numbered = Object.values(inner).flatMap((field) =>
+          field.order === undefined ? [] : [field.order],
+        );
+        orders.push({ at, orders: numbered });
+      }
+      for (const [key, value] of Object.entries(node)) walk(value, `${at}.${key}`);
+    };
+    walk(schema, "spec");
+    expect(orders.length).toBeGreaterThanOrEqual(7); // the config, 4 protocols, create_topics, schema_registry
+    for (const { at, orders: numbered } of orders) {
+      expect({ at, orders: numbered }).toEqual({ at, orders: [...numbered].sort((a, b) => a - b) });
+      expect(new Set(numbered).size).toBe(numbered.length);
+    }
+    expect(orders[0]?.orders.length).toBe(Object.keys(properties).length);
+  });
 });

@@ -1,6 +1,7 @@
 /** Hand-driven fakes for the pure core: sends the test settles, timers the test fires, captured output. */
-import type { Timers } from "../../src/pipeline/dispatcher.ts";
-import type { EncodedRecord } from "../../src/pipeline/record.ts";
+
+import type { EncodedRecord } from "../../src/contract/send.ts";
+import type { Timers } from "../../src/pipeline/timers.ts";
 import { createEmitter, type Emitter } from "../../src/protocol/emit.ts";
 
 export interface PendingSend {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
+import type { EncodedRecord } from "../../src/contract/send.ts";
 import { type TransactionalProducer, transactions } from "../../src/kafka/transactions.ts";
-import type { EncodedRecord } from "../../src/pipeline/record.ts";
 import { settle } from "../helpers/fakes.ts";
 
 /** A producer that logs what happens to its transactions; sends fail while `failSends` is set. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "bun:test";
+import type { EncodedRecord } from "../../src/contract/send.ts";
+import type { SlabMemory } from "../../src/memory/slab.ts";
 import { createDispatcher, type DispatcherOptions } from "../../src/pipeline/dispatcher.ts";
-import type { EncodedRecord } from "../../src/pipeline/record.ts";
-import type { SlabMemory } from "../../src/pipeline/slab.ts";
 import { handSender, handTimers, settle } from "../helpers/fakes.ts";
 
 const record = (size: number, topic = "t", memory?: SlabMemory): EncodedRecord => ({
@@ -29,6 +29,8 @@ function setup(overrides: Partial<DispatcherOptions> = {}) {
   const sender = handSender();
   const clock = handTimers();
   const acked: [number, number][] = [];
+  /** The first sequence number of each batch, in the order the batches were handed to `send`. */
+  const firsts: number[] = [];
   const dispatcher = createDispatcher({
     batchBytes: 1000,
     lingerMs: 0,
@@ -37,12 +39,15 @@ function setup(overrides: Partial<DispatcherOptions> = {}) {
     maxInFlight: 2,
     deliveryTimeoutMs: 5000,
     oneAtATime: false,
-    send: sender.send,
-    onAcked: (first, last) => acked.push([first, last]),
+    send: (records, first) => {
+      firsts.push(first);
+      return sender.send(records).then(() => ({ first, last: first + records.length - 1 }));
+    },
+    onDelivered: ({ first, last }) => acked.push([first, last]),
     timers: clock.timers,
     ...overrides,
   });
-  return { dispatcher, sends: sender.sends, clock, acked };
+  return { dispatcher, sends: sender.sends, clock, acked, firsts };
 }
 
 describe("dispatcher batching triggers", () => {
@@ -120,6 +125,18 @@ describe("dispatcher flow control", () => {
     sends[0]?.resolve();
     await settle();
     expect(released).toBe(true);
+  });
+
+  it("hands batches over in input order, each a consecutive run starting at its first sequence number", async () => {
+    const { dispatcher, sends, firsts } = setup({ batchBytes: 3, maxInFlight: 3 });
+    for (let seq = 0; seq < 8; seq++) dispatcher.add(record(1), seq);
+    dispatcher.flush();
+    for (let round = 0; round < 3; round++) {
+      for (const send of sends) send.resolve();
+      await settle();
+    }
+    expect(sends.map((send) => send.records.length)).toEqual([3, 3, 2]);
+    expect(firsts).toEqual([0, 3, 6]);
   });
 
   it("reports acknowledged runs, in whatever order they complete", async () => {

@@ -435,74 +435,43 @@ describe("write: interruption", () => {
   });
 });
 
-describe("write: configuration problems found in the catalog", () => {
-  it("a topic name over 249 characters is a config error before anything is sent", async () => {
-    const long: CatalogStream[] = [
-      {
-        stream: { name: "x".repeat(260), namespace: undefined },
-        destinationSyncMode: "append",
-        primaryKey: [],
-      },
-    ];
-    const output = capturedEmitter();
-    await expect(
-      runWrite({
-        config: configWith(),
-        catalog: long,
-        input: chunksOf(""),
-        send: autoSender().send,
-        emit: output.emit,
-      }),
-    ).rejects.toThrow("Kafka allows at most 249");
-  });
-
-  it("message_key primary_key on a stream without a primary key is a config error naming the stream", async () => {
-    const output = capturedEmitter();
+describe("write: configuration problems and the summary", () => {
+  it("a config the catalog cannot work with is refused before anything is sent", async () => {
+    const sender = autoSender();
     await expect(
       runWrite({
         config: configWith({ message_key: "primary_key" }),
         catalog,
-        input: chunksOf(""),
-        send: autoSender().send,
-        emit: output.emit,
+        input: chunksOf(`${rec("users", 1)}\n`),
+        send: sender.send,
+        emit: capturedEmitter().emit,
       }),
     ).rejects.toThrow("stream public.users has no primary key in the catalog");
+    expect(sender.sent).toEqual([]);
   });
 
-  it("sums streams that share a topic into one line of the summary", async () => {
-    const output = capturedEmitter();
-    const summary = await runWrite({
-      config: configWith({ topic_pattern: "everything" }),
-      catalog,
-      input: chunksOf(`${rec("users", 1)}\n${ordersRec(2)}\n${rec("users", 3)}\n`),
-      send: autoSender().send,
-      emit: output.emit,
-    });
-    expect(summary.topics).toEqual([expect.stringMatching(/^everything: 3 records, 0\.0 MB in \d+\.\d s$/)]);
-  });
-
-  it("logs progress every progress_interval_seconds, and a per-topic summary at the end", async () => {
+  it("the summary counts records per stream and topic, STATEs held, lines skipped", async () => {
     const output = capturedEmitter();
     const sender = handSender();
-    const clock = handTimers();
     const promise = runWrite({
-      config: configWith({ progress_interval_seconds: 5, linger_ms: 0 }),
+      config: configWith({ topic_pattern: "everything", on_invalid_input: "skip", batch_size: 1 }),
       catalog,
-      input: chunksOf(`${rec("users", 1)}\n${rec("users", 2)}\n`),
+      input: chunksOf(`${rec("users", 1)}\n${ordersRec(2)}\n{nope\n${legacyState(1)}\n${rec("users", 3)}\n`),
       send: sender.send,
       emit: output.emit,
-      timers: clock.timers,
     });
     await settle();
-    clock.fire(0); // the batch's linger
-    clock.fire(5000); // progress
-    expect(JSON.stringify(output.messages())).toMatch(
-      /Progress: 2 records, 0\.0 MB written in \d+ s \(\d+ records\/s\); 0\.0 MB awaiting acknowledgement\./,
-    );
-    for (const send of sender.sends) send.resolve();
+    sender.sends[0]?.resolve();
+    sender.sends[1]?.reject(new Error("broker said no"));
+    for (const send of sender.sends.slice(2)) send.resolve();
     const summary = await promise;
-    expect(summary.topics).toEqual([
-      expect.stringMatching(/^public_users: 2 records, 0\.0 MB in \d+\.\d s$/),
+    expect(summary.records).toBe(3);
+    expect(summary.recordsByStream).toEqual([
+      ["public.users", 2],
+      ["orders", 1],
     ]);
+    expect(summary.topics).toEqual([expect.stringMatching(/^everything: 3 records, 0\.0 MB in \d+\.\d s$/)]);
+    expect([summary.statesEchoed, summary.statesHeld, summary.skippedLines]).toEqual([0, 1, 1]);
+    expect(summary.failure?.message).toContain("broker said no");
   });
 });

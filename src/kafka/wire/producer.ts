@@ -8,7 +8,7 @@
  */
 import type { Buffer } from "node:buffer";
 import { ProtocolError } from "@platformatic/kafka";
-import { createSlabPool, type SlabMemory } from "../../pipeline/slab.ts";
+import { createSlabPool, type SlabMemory } from "../../memory/slab.ts";
 import type { CompressionType } from "../client-options.ts";
 import { retryDelayMs } from "../client-options.ts";
 import type { Compressor } from "../compressor.ts";

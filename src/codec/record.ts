@@ -6,23 +6,9 @@
  */
 import { Buffer } from "node:buffer";
 import { v4 as uuidv4 } from "uuid";
+import type { EncodedRecord } from "../contract/send.ts";
+import { createSlabPool } from "../memory/slab.ts";
 import type { RecordLine } from "../protocol/parse.ts";
-import { createSlabPool, type SlabMemory } from "./slab.ts";
-
-export interface EncodedRecord {
-  topic: string;
-  /** Undefined with `message_key` none. */
-  key: Buffer | undefined;
-  value: Buffer;
-  /** Kafka record headers, when `headers` is on. */
-  headers: [Buffer, Buffer][] | undefined;
-  /** The record's timestamp (epoch ms) when `record_timestamp` is `emitted_at`; else the producer's clock. */
-  timestamp: number | undefined;
-  /** Kafka's upper bound for this record inside a request, as the Java producer checks it. */
-  size: number;
-  /** Release once the record's send has settled, so its memory (key and value) can be reused. */
-  memory: SlabMemory | undefined;
-}
 
 /** The encoding settings of the config that shape each record. */
 export interface RecordOptions {

@@ -5,6 +5,7 @@
  * partition its entity does not live on.
  */
 import { Buffer } from "node:buffer";
+import { isObject } from "../is-object.ts";
 
 /** The key bytes, or the reason the record has none (for the input policy). */
 export function fieldKey(
@@ -27,10 +28,7 @@ export function keyFieldValues(data: Record<string, unknown>, paths: string[][])
   for (const path of paths) {
     let value: unknown = data;
     for (const part of path) {
-      value =
-        typeof value === "object" && value !== null && !Array.isArray(value)
-          ? (value as Record<string, unknown>)[part]
-          : undefined;
+      value = isObject(value) ? value[part] : undefined;
     }
     const field = path.join(".");
     if (value === undefined || value === null) return `its key field ${field} is missing or null`;

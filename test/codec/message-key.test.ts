@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test";
-import { fieldKey } from "../../src/pipeline/message-key.ts";
+import { fieldKey } from "../../src/codec/message-key.ts";
 
 const data = { id: 7, user: { id: "u-1", tags: ["a"] }, region: "eu", nothing: null, big: 2 ** 60 };
 const key = (paths: string[][], format: "string" | "json" = "string") => {

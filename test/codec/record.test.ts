@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test";
-import { encodeRecord, RECORD_OVERHEAD_BYTES, REFERENCE_RECORD } from "../../src/pipeline/record.ts";
+import { encodeRecord, RECORD_OVERHEAD_BYTES, REFERENCE_RECORD } from "../../src/codec/record.ts";
 import type { RecordLine } from "../../src/protocol/parse.ts";
 
 const line = (dataText: string, name = "users"): RecordLine => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test";
-import { checkedTopicFor, topicFor } from "../../src/pipeline/topic.ts";
+import { checkedTopicFor, topicFor } from "../../src/topic/naming.ts";
 
 describe("topic names follow the Java connector exactly", () => {
   // The reference cases of REFERENCE.md, with namespace "public" and stream "id_and_name".

@@ -7,11 +7,12 @@
 import type { Buffer } from "node:buffer";
 import { v4 as uuidv4 } from "uuid";
 import type { Config } from "../config/schema.ts";
+import type { EncodedRecord } from "../contract/send.ts";
 import type { CatalogStream } from "../protocol/catalog.ts";
 import type { RecordLine } from "../protocol/parse.ts";
 import type { RegistryClient } from "../registry/client.ts";
 import type { SubjectSchema } from "../registry/subject-schema.ts";
-import { type EncodedRecord, encodeRecord, type RecordOptions } from "./record.ts";
+import { encodeRecord, type RecordOptions } from "./record.ts";
 import { type StreamKeys, streamKeys } from "./registry-keys.ts";
 import { type StreamValues, streamValues } from "./registry-values.ts";
 

@@ -13,7 +13,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { ConnectorError } from "../../src/errors.ts";
-import { checkedTopicFor, MAX_TOPIC_LENGTH, topicFor } from "../../src/pipeline/topic.ts";
+import { checkedTopicFor, MAX_TOPIC_LENGTH, topicFor } from "../../src/topic/naming.ts";
 
 const RUNS = { numRuns: 3000, plugins: [fc.interruptAfterTimeLimit(8_000)] };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test";
-import { createSlabPool, SLAB_BYTES } from "../../src/pipeline/slab.ts";
+import { createSlabPool, SLAB_BYTES } from "../../src/memory/slab.ts";
 
 /** Fills a slab's worth of `size`-byte values, each with its own byte, and returns them. */
 function fill(pool: ReturnType<typeof createSlabPool>, size: number, count: number) {

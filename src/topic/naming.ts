@@ -10,7 +10,10 @@ import { configError } from "../errors.ts";
 /** Kafka refuses longer topic names (`Topic.MAX_NAME_LENGTH`). */
 export const MAX_TOPIC_LENGTH = 249;
 
-export type TopicNaming = "airbyte" | "kafka";
+/** The `topic_naming` choices: the Java connector's rule, or Kafka's own legal characters. */
+export const TOPIC_NAMINGS = ["airbyte", "kafka"] as const;
+
+export type TopicNaming = (typeof TOPIC_NAMINGS)[number];
 
 export function topicFor(
   pattern: string,

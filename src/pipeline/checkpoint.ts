@@ -1,0 +1,128 @@
+/**
+ * The checkpoint rule, for every mode, in one place: pure bookkeeping, no IO, no timers. Airbyte
+ * resumes a failed sync from the last STATE a destination echoed, so a STATE is released only once
+ * every record read before it is durable; STATEs are released in input order, each with
+ * `destinationStats.recordCount` counted the way the source counts `sourceStats.recordCount`:
+ * records since the previous state (of that stream, for STREAM states).
+ *
+ * Durable is only what the edge reported, by sequence number (edge.ts turns sends and commits
+ * into these reports):
+ * - `delivered(first, last)`: a send resolved, so records `first`..`last` are acknowledged per
+ *   `acks` (with acks 0: written to the socket). Sends complete in any order.
+ * - `committed(through)`: with transactions, a commit resolved that covers every record up to
+ *   `through`.
+ *
+ * Without transactions (plain acks, `sync_producer`) a record is durable once delivered. With
+ * transactions it is durable once delivered and committed, both reported, whichever came first:
+ * an acknowledged record of a transaction that never commits earns nothing. After `close()`
+ * nothing more is released, whatever is reported later.
+ */
+import type { StateLine } from "../protocol/parse.ts";
+import { streamKey } from "../protocol/parse.ts";
+
+export interface SequenceRange {
+  first: number;
+  /** Inclusive. */
+  last: number;
+}
+
+export interface CheckpointOptions {
+  /** With `transactional_id`: records are durable only once a commit covers them. */
+  transactional: boolean;
+}
+
+export interface Checkpoints {
+  /** Registers a record of `stream` read from the input; returns its sequence number. */
+  record(stream: string): number;
+  /** Registers a STATE read from the input after every record registered so far. */
+  state(state: StateLine): void;
+  /** Records `range` were acknowledged (a send resolved with this range). */
+  delivered(range: SequenceRange): void;
+  /** A commit resolved that covers every record up to `through` (-1: none). */
+  committed(through: number): void;
+  /** From now on nothing is released. */
+  close(): void;
+  /** Takes the STATEs whose records are all durable, in input order, as output lines. */
+  releasable(): string[];
+  /** How many STATEs were released. */
+  readonly released: number;
+  /** How many STATEs are waiting for their records. */
+  readonly pendingStates: number;
+}
+
+export function createCheckpoints(options: CheckpointOptions): Checkpoints {
+  let next = 0;
+  let delivered = 0; // every record with a sequence number below it is delivered
+  const deliveredAbove = new Map<number, number>(); // first → one past last, for ranges above `delivered`
+  let committed = options.transactional ? 0 : Number.POSITIVE_INFINITY; // every record below it is committed
+  let closed = false;
+  const waiting: { after: number; line: string }[] = [];
+  let head = 0; // waiting[head] is the next STATE to release
+  let dropped = 0; // released STATEs removed from `waiting`
+  let sinceState = 0;
+  const sinceStreamState = new Map<string, number>();
+
+  return {
+    record(stream) {
+      sinceState++;
+      sinceStreamState.set(stream, (sinceStreamState.get(stream) ?? 0) + 1);
+      return next++;
+    },
+    state(state) {
+      let count: number;
+      if (state.stateType === "STREAM" && state.stream) {
+        const key = streamKey(state.stream);
+        count = sinceStreamState.get(key) ?? 0;
+        sinceStreamState.delete(key);
+      } else {
+        count = sinceState;
+        sinceStreamState.clear();
+      }
+      sinceState = 0;
+      waiting.push({ after: next, line: stateLine(state, count) });
+    },
+    delivered({ first, last }) {
+      deliveredAbove.set(first, last + 1);
+      for (let end = deliveredAbove.get(delivered); end !== undefined; end = deliveredAbove.get(delivered)) {
+        deliveredAbove.delete(delivered);
+        delivered = end;
+      }
+    },
+    committed(through) {
+      committed = Math.max(committed, through + 1);
+    },
+    close() {
+      closed = true;
+    },
+    releasable() {
+      if (closed) return [];
+      const durable = Math.min(delivered, committed);
+      const out: string[] = [];
+      while (head < waiting.length) {
+        const entry = waiting[head];
+        if (!entry || entry.after > durable) break;
+        out.push(entry.line);
+        head++;
+      }
+      if (head > 1024 && head * 2 > waiting.length) {
+        dropped += head;
+        waiting.splice(0, head);
+        head = 0;
+      }
+      return out;
+    },
+    get released() {
+      return dropped + head;
+    },
+    get pendingStates() {
+      return waiting.length - head;
+    },
+  };
+}
+
+// --- internal ---
+
+function stateLine(state: StateLine, count: number): string {
+  const members = [...state.memberTexts, `"destinationStats":{"recordCount":${count}}`];
+  return `{"type":"STATE","state":{${members.join(",")}}}`;
+}

@@ -1,0 +1,96 @@
+import { describe, expect, it } from "bun:test";
+import { parseCatalog } from "../../src/protocol/catalog.ts";
+
+const entry = (stream: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  stream: { json_schema: {}, ...stream },
+  destination_sync_mode: "append",
+  ...extra,
+});
+
+describe("parseCatalog", () => {
+  it("reads each stream's identity, sync mode, primary key and json_schema", () => {
+    const schema = { type: "object", properties: { id: { type: "integer" } } };
+    expect(
+      parseCatalog({
+        streams: [
+          entry({ name: "users", namespace: "public", json_schema: schema }, { primary_key: [["id"]] }),
+          entry({ name: "orders", namespace: null, source_defined_primary_key: [["order", "id"]] }),
+          { stream: { name: "events" }, destination_sync_mode: "append_dedup", primary_key: [] },
+        ],
+      }),
+    ).toEqual([
+      {
+        stream: { name: "users", namespace: "public" },
+        destinationSyncMode: "append",
+        primaryKey: [["id"]],
+        jsonSchema: schema,
+      },
+      {
+        stream: { name: "orders", namespace: undefined },
+        destinationSyncMode: "append",
+        primaryKey: [["order", "id"]],
+        jsonSchema: {},
+      },
+      {
+        stream: { name: "events", namespace: undefined },
+        destinationSyncMode: "append_dedup",
+        primaryKey: [],
+        jsonSchema: undefined,
+      },
+    ]);
+  });
+
+  it("a missing destination_sync_mode is append", () => {
+    expect(parseCatalog({ streams: [{ stream: { name: "s" } }] })[0]?.destinationSyncMode).toBe("append");
+  });
+
+  it.each([
+    ["JSON without streams", [], "Invalid catalog: it has no streams array."],
+    ["a streams member that is not an array", { streams: {} }, "Invalid catalog: it has no streams array."],
+    [
+      "a stream without a name",
+      { streams: [entry({ name: "" })] },
+      "Invalid catalog: streams[0] has no stream.name.",
+    ],
+    [
+      "a namespace that is not a string",
+      { streams: [entry({ name: "s", namespace: 7 })] },
+      "streams[0] has no stream.name",
+    ],
+    [
+      "the same stream and namespace twice",
+      {
+        streams: [
+          entry({ name: "users", namespace: "public" }),
+          entry({ name: "orders" }),
+          entry({ name: "users", namespace: "public" }),
+        ],
+      },
+      "Invalid catalog: stream public.users is listed more than once.",
+    ],
+    [
+      "a null and an absent namespace (the same stream)",
+      { streams: [entry({ name: "orders", namespace: null }), entry({ name: "orders" })] },
+      "Invalid catalog: stream orders is listed more than once.",
+    ],
+    [
+      "overwrite",
+      { streams: [entry({ name: "users" }, { destination_sync_mode: "overwrite" })] },
+      "Stream users asks for destination_sync_mode overwrite, which a Kafka topic cannot honour",
+    ],
+    [
+      "an unknown sync mode",
+      { streams: [entry({ name: "users" }, { destination_sync_mode: "upsert" })] },
+      "Stream users has an unknown destination_sync_mode.",
+    ],
+  ])("%s is a config error", (_, raw, message) => {
+    let error: unknown;
+    try {
+      parseCatalog(raw);
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as { failureType?: string }).failureType).toBe("config_error");
+    expect((error as Error).message).toContain(message);
+  });
+});

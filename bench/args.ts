@@ -17,7 +17,8 @@ export interface BenchOptions {
   cases: BenchCase[];
   tools: ToolId[];
   partitions: number;
-  batching: Batching;
+  /** What every tool is given alike; null: each at its own defaults (`--batching defaults`). */
+  batching: Batching | null;
   /** Folder for benchmarks.json, BENCHMARKS.md and the charts. */
   out: string;
   /** Also run ours on `memoryRecords` records (the RSS curve at 1× and 5×). */
@@ -45,8 +46,10 @@ export const USAGE = `bun bench/run.ts [flags]   (npm run bench)
   --cases LIST         all | comma-separated: all-none, all-lz4, 1-none, idem-none (default all)
   --tools LIST         comma-separated: ours, kcat, java (default all three)
   --partitions N       partitions of each run's topic (default 1)
-  --batch-size N       batch size in bytes, for every tool (default 16384, the connector's default)
-  --linger-ms N        linger in ms, for every tool (default 0, the connector's default)
+  --batching MODE      defaults: each tool at its own batching defaults (default); equal: every tool
+                       gets the same batch size, linger, in-flight, buffer and timeouts
+  --batch-size N       with --batching equal: batch size in bytes (default 16384)
+  --linger-ms N        with --batching equal: linger in ms (default 0)
   --out DIR            where benchmarks.json, BENCHMARKS.md and the SVG charts go (default docs)
   --memory-curve       also run ours on --memory-records records for the RSS curve (default on)
   --no-memory-curve    skip it
@@ -72,6 +75,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
       cases: { type: "string" },
       tools: { type: "string" },
       partitions: { type: "string" },
+      batching: { type: "string" },
       "batch-size": { type: "string" },
       "linger-ms": { type: "string" },
       out: { type: "string" },
@@ -112,11 +116,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
     cases,
     tools: tools as ToolId[],
     partitions: int("partitions", values.partitions, 1, 1),
-    batching: {
-      ...DEFAULT_BATCHING,
-      batchSize: int("batch-size", values["batch-size"], DEFAULT_BATCHING.batchSize, 0),
-      lingerMs: int("linger-ms", values["linger-ms"], DEFAULT_BATCHING.lingerMs, 0),
-    },
+    batching: batchingOf(values.batching ?? "defaults", values["batch-size"], values["linger-ms"]),
     out: resolve(REPO_ROOT, values.out ?? "docs"),
     memoryCurve: values["no-memory-curve"] ? false : (values["memory-curve"] ?? true),
     memoryRecords: int("memory-records", values["memory-records"], records * 5, 1),
@@ -126,6 +126,28 @@ export function parseBenchArgs(argv: string[]): BenchOptions | "help" {
       values["run-timeout"] === undefined ? null : int("run-timeout", values["run-timeout"], 0, 1) * 1000,
     keepBroker: values["keep-broker"] ?? false,
     oursEnv,
+  };
+}
+
+/** `--batching` and its two settings: null for each tool's own defaults. */
+function batchingOf(
+  mode: string,
+  batchSize: string | undefined,
+  lingerMs: string | undefined,
+): Batching | null {
+  if (mode !== "defaults" && mode !== "equal")
+    throw new Error(`--batching must be defaults or equal, got ${mode}`);
+  if (mode === "defaults") {
+    if (batchSize !== undefined || lingerMs !== undefined)
+      throw new Error(
+        "--batch-size and --linger-ms need --batching equal (the defaults mode passes no batching)",
+      );
+    return null;
+  }
+  return {
+    ...DEFAULT_BATCHING,
+    batchSize: int("batch-size", batchSize, DEFAULT_BATCHING.batchSize, 0),
+    lingerMs: int("linger-ms", lingerMs, DEFAULT_BATCHING.lingerMs, 0),
   };
 }
 

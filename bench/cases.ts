@@ -58,7 +58,11 @@ export const CASES: readonly BenchCase[] = [
   },
 ];
 
-/** The connector's defaults (which are also the Java producer's classic ones), except where flags say. */
+/**
+ * The batching every tool gets alike with `--batching equal`: the connector's defaults (which are
+ * also the Java producer's classic ones) unless flags say otherwise. With `--batching defaults` (the
+ * default) each tool runs at its own defaults and none of these is passed.
+ */
 export const DEFAULT_BATCHING: Batching = {
   batchSize: 16384,
   lingerMs: 0,

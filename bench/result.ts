@@ -33,7 +33,8 @@ export interface BenchResult {
   /** How long each run waited at most for other processes to go quiet (0: not at all). */
   quietWaitMs: number;
   workload: WorkloadMeta;
-  batching: Batching;
+  /** What every tool was given alike; null: each ran at its own defaults. */
+  batching: Batching | null;
   cases: BenchCase[];
   tools: ToolInfo[];
   /** Per tool and case id: the settings as the tool spells them. */

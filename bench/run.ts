@@ -12,11 +12,12 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { BROKER_JVM_FLAGS, brokerStatus, stopBroker } from "../scripts/kafka/broker.ts";
 import { KAFKA_VERSION } from "../scripts/kafka/jars.ts";
-import { CACHE_DIR } from "../scripts/kafka/paths.ts";
+import { brokerDir, CACHE_DIR } from "../scripts/kafka/paths.ts";
 import { ensureRegistry, registryStatus, stopRegistry } from "../scripts/registry/registry.ts";
 import { type BenchOptions, parseBenchArgs, USAGE } from "./args.ts";
 import type { BenchCase } from "./cases.ts";
 import { BENCH_BROKER, benchBroker, type TopicAdmin, topicAdmin } from "./kafka.ts";
+import { batchesOf } from "./log-segments.ts";
 import { describeMachine } from "./machine.ts";
 import { machineBusyCpuSeconds, processCpuSeconds, type Sample, waitForQuiet } from "./measure.ts";
 import { resultJson, writeOutputs } from "./output.ts";
@@ -221,6 +222,8 @@ async function runOnce(
     topic,
     records,
     delivered: null,
+    batches: null,
+    batchBytes: null,
     ok: false,
     error: null,
     elapsedMs: null,
@@ -262,6 +265,7 @@ async function runOnce(
     const machineAfter = machineBusyCpuSeconds();
     const m = run.measurement;
     const delivered = await admin.count(topic, options.partitions);
+    const stored = batchesOf(join(brokerDir(BENCH_BROKER), "data"), topic);
     const seconds = run.elapsedMs === null ? null : run.elapsedMs / 1000;
     const cpu = m.cpuUserS + m.cpuSystemS;
     const brokerCpu = brokerBefore === null || brokerAfter === null ? null : brokerAfter - brokerBefore;
@@ -275,6 +279,8 @@ async function runOnce(
     return {
       ...base,
       delivered,
+      batches: stored.batches > 0 ? stored.batches : null,
+      batchBytes: stored.batches > 0 ? stored.bytes : null,
       ok: problems.length === 0 && seconds !== null,
       error: problems.length > 0 ? `${problems.join("; ")} (log: ${m.logFile})` : null,
       elapsedMs: run.elapsedMs,
@@ -323,7 +329,9 @@ function describeRun(r: RunRecord, runs: number): string {
     (r.elapsedMs ?? 0) / 1000
   ).toFixed(2)} s, RSS ${r.peakRssMB.toFixed(0)} MB, CPU ${r.cpuSPerMillion.toFixed(1)} s/M, broker ${(
     r.brokerCpuS ?? 0
-  ).toFixed(1)} s, others ${(r.otherCpuS ?? 0).toFixed(1)} s`;
+  ).toFixed(
+    1,
+  )} s, others ${(r.otherCpuS ?? 0).toFixed(1)} s, ${r.batches ? Math.round(r.records / r.batches) : "?"} records a batch`;
 }
 
 async function writeResult(result: BenchResult, out: string, stamp: string): Promise<void> {

@@ -15,6 +15,9 @@ export interface RunRecord {
   records: number;
   /** Records the topic held after the run (sum of end offsets). */
   delivered: number | null;
+  /** What the broker stored: record batches and their bytes (bench/log-segments.ts). */
+  batches: number | null;
+  batchBytes: number | null;
   ok: boolean;
   error: string | null;
   /** The timed figure (spawn → exit; ours: spawn → last STATE). */
@@ -64,6 +67,9 @@ export interface ToolSummary {
   cpuSPerMillion: Spread | null;
   brokerCpuSPerMillion: Spread | null;
   mainThreadBusy: Spread | null;
+  /** Records and stored bytes per record batch: what the tool actually batched. */
+  recordsPerBatch: Spread | null;
+  bytesPerBatch: Spread | null;
   /** Cores' worth of CPU other processes used during the runs (contention). */
   otherCores: Spread | null;
   /** ours ÷ this tool in records/s, per iteration (null for ours itself). */
@@ -109,6 +115,10 @@ export function summarise(caseId: string, tools: ToolId[], runs: RunRecord[]): C
           cpuSPerMillion: spread(ok.map((r) => r.cpuSPerMillion)),
           brokerCpuSPerMillion: spread(ok.map(perMillion)),
           mainThreadBusy: spread(ok.map((r) => r.mainThreadBusy)),
+          recordsPerBatch: spread(ok.map((r) => (r.batches ? r.records / r.batches : null))),
+          bytesPerBatch: spread(
+            ok.map((r) => (r.batches && r.batchBytes !== null ? r.batchBytes / r.batches : null)),
+          ),
           otherCores: spread(ok.map((r) => (r.otherCpuS === null ? null : r.otherCpuS / (r.wallMs / 1000)))),
           oursRatio:
             tool === "ours"

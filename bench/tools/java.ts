@@ -26,20 +26,24 @@ export const CONSOLE_PRODUCER_JVM_FLAGS: readonly string[] = [
 ];
 
 /** Java producer properties for a case. */
-export function javaProducerProperties(benchCase: BenchCase, batching: Batching): string[] {
+export function javaProducerProperties(benchCase: BenchCase, batching: Batching | null): string[] {
   return [
     "client.id=bench-java",
     `acks=${benchCase.acks}`,
     `compression.type=${benchCase.compression}`,
     // Explicit: since Kafka 3.0 the Java producer turns idempotence on by default.
     `enable.idempotence=${benchCase.idempotence}`,
-    `batch.size=${batching.batchSize}`,
-    `linger.ms=${batching.lingerMs}`,
-    `max.in.flight.requests.per.connection=${batching.maxInFlight}`,
-    `buffer.memory=${batching.bufferMemory}`,
-    `request.timeout.ms=${batching.requestTimeoutMs}`,
-    `delivery.timeout.ms=${batching.deliveryTimeoutMs}`,
-    "retries=2147483647",
+    ...(batching
+      ? [
+          `batch.size=${batching.batchSize}`,
+          `linger.ms=${batching.lingerMs}`,
+          `max.in.flight.requests.per.connection=${batching.maxInFlight}`,
+          `buffer.memory=${batching.bufferMemory}`,
+          `request.timeout.ms=${batching.requestTimeoutMs}`,
+          `delivery.timeout.ms=${batching.deliveryTimeoutMs}`,
+          "retries=2147483647",
+        ]
+      : []),
   ];
 }
 

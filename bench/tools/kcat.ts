@@ -10,19 +10,23 @@ import type { Batching, BenchCase } from "../cases.ts";
 import { measure } from "../measure.ts";
 import type { RunContext, Tool, ToolInfo, ToolRun } from "./tool.ts";
 
-/** librdkafka properties for a case. */
-export function kcatProperties(benchCase: BenchCase, batching: Batching): string[] {
+/** librdkafka properties for a case; without `batching`, librdkafka's own batching defaults. */
+export function kcatProperties(benchCase: BenchCase, batching: Batching | null): string[] {
   return [
     "client.id=bench-kcat",
     `acks=${benchCase.acks}`,
     `compression.codec=${benchCase.compression}`,
     `enable.idempotence=${benchCase.idempotence}`,
-    `batch.size=${batching.batchSize}`,
-    `linger.ms=${batching.lingerMs}`,
-    `max.in.flight.requests.per.connection=${batching.maxInFlight}`,
-    `queue.buffering.max.kbytes=${Math.ceil(batching.bufferMemory / 1024)}`,
-    `request.timeout.ms=${batching.requestTimeoutMs}`,
-    `message.timeout.ms=${batching.deliveryTimeoutMs}`,
+    ...(batching
+      ? [
+          `batch.size=${batching.batchSize}`,
+          `linger.ms=${batching.lingerMs}`,
+          `max.in.flight.requests.per.connection=${batching.maxInFlight}`,
+          `queue.buffering.max.kbytes=${Math.ceil(batching.bufferMemory / 1024)}`,
+          `request.timeout.ms=${batching.requestTimeoutMs}`,
+          `message.timeout.ms=${batching.deliveryTimeoutMs}`,
+        ]
+      : []),
     // The Java client's (and our client's) partitioner, instead of librdkafka's consistent_random.
     "partitioner=murmur2_random",
   ];

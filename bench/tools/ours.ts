@@ -25,7 +25,7 @@ export function setOursEnvironment(which: "image" | "bare"): void {
 /** The connector config for a case (bootstrap, topic and registry filled in per run). */
 export function oursConfig(
   benchCase: BenchCase,
-  batching: Batching,
+  batching: Batching | null,
   bootstrap: string,
   topic: string,
   registryUrl = "",
@@ -37,12 +37,16 @@ export function oursConfig(
     acks: benchCase.acks,
     compression_type: benchCase.compression,
     enable_idempotence: benchCase.idempotence,
-    batch_size: batching.batchSize,
-    linger_ms: String(batching.lingerMs),
-    max_in_flight_requests_per_connection: batching.maxInFlight,
-    buffer_memory: String(batching.bufferMemory),
-    request_timeout_ms: batching.requestTimeoutMs,
-    delivery_timeout_ms: batching.deliveryTimeoutMs,
+    ...(batching
+      ? {
+          batch_size: batching.batchSize,
+          linger_ms: String(batching.lingerMs),
+          max_in_flight_requests_per_connection: batching.maxInFlight,
+          buffer_memory: String(batching.bufferMemory),
+          request_timeout_ms: batching.requestTimeoutMs,
+          delivery_timeout_ms: batching.deliveryTimeoutMs,
+        }
+      : {}),
     ...(benchCase.valueFormat === "json"
       ? {}
       : {

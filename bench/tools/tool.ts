@@ -24,7 +24,8 @@ export interface RunContext {
   bootstrap: string;
   topic: string;
   benchCase: BenchCase;
-  batching: Batching;
+  /** null: the tool's own defaults. */
+  batching: Batching | null;
   workload: WorkloadFiles;
   /** The Schema Registry's URL, for the registry value formats. */
   registryUrl: string | undefined;
@@ -47,6 +48,6 @@ export interface Tool {
   formats: readonly ValueFormat[];
   prepare(log: (text: string) => void): Promise<ToolInfo>;
   /** The settings a case runs with, as the tool spells them. */
-  settings(benchCase: BenchCase, batching: Batching): string[];
+  settings(benchCase: BenchCase, batching: Batching | null): string[];
   run(context: RunContext): Promise<ToolRun>;
 }

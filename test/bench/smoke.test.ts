@@ -69,12 +69,21 @@ async function smoke(out: string): Promise<void> {
     expect(run.recordsPerS).toBeGreaterThan(0);
     expect(run.peakRssMB).toBeGreaterThan(0);
     expect(run.cpuSPerMillion).toBeGreaterThan(0);
+    // What the broker stored: every record in some batch.
+    expect(run.batches).toBeGreaterThan(0);
+    expect(run.batches).toBeLessThanOrEqual(RECORDS);
   }
+  // At its defaults no tool is given batching settings.
+  expect(result.batching).toBeNull();
+  expect(result.settings.kcat["all-none"]?.some((setting) => setting.startsWith("batch.size="))).toBe(false);
   expect(result.runs.find((run) => run.tool === "ours")?.rss.tMs.length).toBeGreaterThan(0);
   expect(result.summaries[0]?.tools.find((t) => t.tool === "kcat")?.oursRatio?.median).toBeGreaterThan(0);
 
   const markdown = readFileSync(join(out, "BENCHMARKS.md"), "utf8");
-  expect(markdown).toContain("| tool | records/s | MB/s | peak RSS (MB) | CPU s/M |");
+  expect(markdown).toContain(
+    "| tool | records/s | MB/s | peak RSS (MB) | CPU s/M | broker CPU s/M | records/batch |",
+  );
+  expect(markdown).toContain("## Targets (issue 14), every tool at its own defaults");
   expect(markdown).toContain("destination-kafka write");
   // Ours runs as the image runs it, and the report says so.
   expect(markdown).toContain("run with the image's environment: BUN_JSC_forceRAMSize=1073741824");

@@ -46,6 +46,13 @@ const records = (topic: string, values: string[], key?: string): TopicRecord[] =
     timestamp: undefined,
   }));
 
+/** A broker that refuses as too large (MESSAGE_TOO_LARGE) any batch of more than `records` records. */
+const refusingBatchesOver =
+  (records: number) => (call: { args: { batches: { topic: string; partition: number; bytes: Buffer }[] } }) =>
+    call.args.batches.map((batch) =>
+      result(batch.topic, batch.partition, batch.bytes.readInt32BE(57) > records ? 10 : 0),
+    );
+
 const valuesOf = (landed: { values: string[] }[]) => landed.flatMap((batch) => batch.values);
 
 describe("the produce path picks each broker's version", () => {
@@ -176,10 +183,7 @@ describe("the produce path's failures", () => {
       brokers: ["4.x"],
       topics: { t: 1 },
       // Any batch of more than one record is too large (MESSAGE_TOO_LARGE).
-      onProduce: (call) =>
-        call.args.batches.map((batch) =>
-          result(batch.topic, batch.partition, batch.bytes.readInt32BE(57) > 1 ? 10 : 0),
-        ),
+      onProduce: refusingBatchesOver(1),
     });
     await producer.send(records("t", ["a", "b", "c", "d", "e"]), ["t"]);
     expect(landed.map((batch) => batch.values)).toEqual([["a"], ["b"], ["c"], ["d"], ["e"]]);
@@ -215,10 +219,7 @@ describe("the produce path keeps each partition's order", () => {
     const { producer, landed } = setUp({
       brokers: ["4.x"],
       topics: { t: 1 },
-      onProduce: (call) =>
-        call.args.batches.map((batch) =>
-          result(batch.topic, batch.partition, batch.bytes.readInt32BE(57) > 2 ? 10 : 0),
-        ),
+      onProduce: refusingBatchesOver(2),
     });
     await Promise.all([
       producer.send(records("t", ["1", "2", "3", "4"], "k"), ["t"]),
@@ -276,10 +277,7 @@ describe("the produce path spreads keyless records the same way in every mode", 
     const { producer, landed } = setUp({
       brokers: ["4.x"],
       topics: { t: 1 },
-      onProduce: (call) =>
-        call.args.batches.map((batch) =>
-          result(batch.topic, batch.partition, batch.bytes.readInt32BE(57) > 2 ? 10 : 0),
-        ),
+      onProduce: refusingBatchesOver(2),
     });
     const identity = { producerId: 42n, producerEpoch: 0, transactionalId: null };
     await producer.send(records("t", ["1", "2", "3"]), ["t"], { identity });

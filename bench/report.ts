@@ -182,6 +182,7 @@ function markdown(r: BenchResult): string {
     push("The memory curve (ours at N and 5×N records) was not run (`--no-memory-curve`).", "");
   }
   push("![RSS of ours over time](bench-rss.svg)", "");
+  push(...startupSection(r));
 
   push("## Setup", "");
   push(
@@ -288,6 +289,13 @@ function targets(r: BenchResult): string[] {
   check("peak RSS of ours ≤ 100 MB (every run)", peak, `${fmt(peak)} MB at most`, (peak ?? Infinity) <= 100);
   const [small, large] = r.memoryCurve?.points ?? [];
   const growth = small && large && small.peakRssMB > 0 ? large.peakRssMB / small.peakRssMB : undefined;
+  const oneRecord = r.startup?.oneRecordWrite.peakRssMB?.max;
+  check(
+    "one-record write of the binary < 60 MB peak RSS",
+    oneRecord,
+    `${fmt(oneRecord)} MB at most`,
+    (oneRecord ?? Infinity) < 60,
+  );
   check(
     `peak RSS flat from ${small?.records.toLocaleString("en-US") ?? "N"} to ${large?.records.toLocaleString("en-US") ?? "5N"} records (within 10%)`,
     growth,
@@ -300,6 +308,24 @@ function targets(r: BenchResult): string[] {
     "| target | measured (median) | met |",
     "|---|---:|:---:|",
     ...rows,
+    "",
+  ];
+}
+
+function startupSection(r: BenchResult): string[] {
+  if (!r.startup) return [];
+  const { runs, spec, oneRecordWrite } = r.startup;
+  const line = (name: string, f: typeof spec) =>
+    `| ${name} | ${cell(f.wallMs)} | ${cell(f.cpuMs)} | ${cell(f.peakRssMB)} |${f.failures ? ` ${f.failures} failed |` : ""}`;
+  return [
+    "## Start-up",
+    "",
+    `The binary alone, ${runs} runs each, start to exit (peak RSS: the kernel's maxrss of the process):`,
+    "",
+    "| command | wall (ms) | CPU (ms) | peak RSS (MB) |",
+    "|---|---:|---:|---:|",
+    line("`spec`", spec),
+    line("`write` of one record and a STATE, against the bench broker", oneRecordWrite),
     "",
   ];
 }

@@ -4,6 +4,7 @@
  */
 import type { Batching, BenchCase } from "./cases.ts";
 import type { Machine } from "./machine.ts";
+import type { StartupFigures } from "./startup.ts";
 import type { CaseSummary, RssSeries, RunRecord } from "./stats.ts";
 import type { ToolId, ToolInfo } from "./tools/tool.ts";
 import type { WorkloadMeta } from "./workload.ts";
@@ -42,5 +43,7 @@ export interface BenchResult {
   runs: RunRecord[];
   summaries: CaseSummary[];
   memoryCurve: { caseId: string; points: MemoryPoint[] } | null;
+  /** The binary's `spec` and one-record `write`, start-up to exit; null when ours did not run. */
+  startup: StartupFigures | null;
   failedRuns: number;
 }

@@ -22,10 +22,11 @@ import { describeMachine } from "./machine.ts";
 import { machineBusyCpuSeconds, processCpuSeconds, type Sample, waitForQuiet } from "./measure.ts";
 import { resultJson, writeOutputs } from "./output.ts";
 import type { BenchResult, MemoryPoint } from "./result.ts";
+import { measureStartup, type StartupFigures } from "./startup.ts";
 import { downsample, type RssSeries, type RunRecord, summarise } from "./stats.ts";
 import { java } from "./tools/java.ts";
 import { kcat } from "./tools/kcat.ts";
-import { ours, setOursEnvironment } from "./tools/ours.ts";
+import { BINARY, ours, oursEnvironment, setOursEnvironment } from "./tools/ours.ts";
 import type { Tool, ToolId, ToolInfo } from "./tools/tool.ts";
 import { ensureWorkload, type WorkloadFiles } from "./workload.ts";
 
@@ -113,7 +114,20 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
   };
   const runs: RunRecord[] = [];
   let memoryCurve: BenchResult["memoryCurve"] = null;
+  let startup: StartupFigures | null = null;
   try {
+    if (options.tools.includes("ours")) {
+      await mkdir(session.runsDir, { recursive: true });
+      startup = await measureStartup(
+        BINARY,
+        { ...process.env, ...oursEnvironment() },
+        broker.bootstrap,
+        session.runsDir,
+      );
+      log(
+        `start-up: spec ${startup.spec.wallMs?.median.toFixed(0)} ms, ${startup.spec.peakRssMB?.median.toFixed(0)} MB; one-record write ${startup.oneRecordWrite.wallMs?.median.toFixed(0)} ms, ${startup.oneRecordWrite.peakRssMB?.median.toFixed(0)} MB`,
+      );
+    }
     const firstCase = options.cases[0] as BenchCase;
     if (options.warmup) {
       const warm = tools.find((t) => t.id === "kcat") ?? (tools[0] as Tool);
@@ -172,7 +186,9 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
     ]),
   ) as BenchResult["settings"];
   const failedRuns =
-    runs.filter((r) => !r.ok).length + (memoryCurve?.points.filter((p) => !p.ok).length ?? 0);
+    runs.filter((r) => !r.ok).length +
+    (memoryCurve?.points.filter((p) => !p.ok).length ?? 0) +
+    (startup ? startup.spec.failures + startup.oneRecordWrite.failures : 0);
   const result: BenchResult = {
     formatVersion: 1,
     startedAt: startedAt.toISOString(),
@@ -192,6 +208,7 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
     runs,
     summaries: options.cases.map((c) => summarise(c.id, options.tools, runs)),
     memoryCurve,
+    startup,
     failedRuns,
   };
   await writeResult(result, options.out, stamp);

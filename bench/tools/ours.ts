@@ -22,6 +22,11 @@ export function setOursEnvironment(which: "image" | "bare"): void {
   extraEnv = which === "image" ? RUNTIME_ENV : {};
 }
 
+/** The environment ours runs with (the image's runtime settings, or none). */
+export function oursEnvironment(): Record<string, string> {
+  return { ...extraEnv };
+}
+
 /** The connector config for a case (bootstrap, topic and registry filled in per run). */
 export function oursConfig(
   benchCase: BenchCase,

@@ -73,6 +73,10 @@ async function smoke(out: string): Promise<void> {
     expect(run.batches).toBeGreaterThan(0);
     expect(run.batches).toBeLessThanOrEqual(RECORDS);
   }
+  // The binary's start-up: spec and a one-record write, each measured without failure.
+  expect(result.startup?.spec.failures).toBe(0);
+  expect(result.startup?.oneRecordWrite.failures).toBe(0);
+  expect(result.startup?.oneRecordWrite.peakRssMB?.median).toBeGreaterThan(0);
   // At its defaults no tool is given batching settings.
   expect(result.batching).toBeNull();
   expect(result.settings.kcat["all-none"]?.some((setting) => setting.startsWith("batch.size="))).toBe(false);
@@ -84,6 +88,7 @@ async function smoke(out: string): Promise<void> {
     "| tool | records/s | MB/s | peak RSS (MB) | CPU s/M | broker CPU s/M | records/batch |",
   );
   expect(markdown).toContain("## Targets (issue 14), every tool at its own defaults");
+  expect(markdown).toContain("| `spec` |");
   expect(markdown).toContain("destination-kafka write");
   // Ours runs as the image runs it, and the report says so.
   expect(markdown).toContain("run with the image's environment: BUN_JSC_forceRAMSize=1073741824");

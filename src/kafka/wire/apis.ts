@@ -38,8 +38,6 @@ export const APIS = {
   endTxn: api(26, "EndTxn", 0, 3, 3),
 } as const;
 
-export type ApiName = keyof typeof APIS;
-
 /** A broker's accepted versions of each API it offers, by API key (from ApiVersions). */
 export type BrokerApis = ReadonlyMap<number, { min: number; max: number }>;
 

@@ -21,8 +21,6 @@ export interface Cluster {
   bootstrap(): Promise<BrokerAddress>;
   /** Metadata of `topics`, from the cache unless `refresh` or a topic is not in it. */
   metadata(topics: string[], options: { autoCreate: boolean; refresh?: boolean }): Promise<Snapshot>;
-  /** The versions `broker` accepts, asked once. */
-  versions(broker: BrokerAddress): Promise<BrokerApis>;
   close(): Promise<void>;
 }
 
@@ -141,7 +139,6 @@ export function createCluster(
   return {
     call,
     bootstrap,
-    versions: versionsOf,
     async metadata(names, { autoCreate, refresh = false }) {
       const stale = now() - fetchedAt > METADATA_MAX_AGE_MS;
       if (refresh || stale || names.some((name) => !topics.has(name))) await fetch(names, autoCreate);

@@ -136,8 +136,10 @@ export function createProducer(
     const byLeader = new Map<number, EncodedBatch[]>();
     for (const batch of pending) {
       const leader = snapshot.topics.get(batch.topic)?.partitions[batch.partition]?.leader ?? -1;
-      if (snapshot.brokers.has(leader)) byLeader.set(leader, [...(byLeader.get(leader) ?? []), batch]);
-      else fates.push([batch, noLeader]);
+      const forLeader = byLeader.get(leader);
+      if (!snapshot.brokers.has(leader)) fates.push([batch, noLeader]);
+      else if (forLeader) forLeader.push(batch);
+      else byLeader.set(leader, [batch]);
     }
     const answers = await Promise.all(
       [...byLeader].map(async ([leader, batches]) => {

@@ -61,7 +61,7 @@ export function createRoutes(
   const schemas = registryFor(config, catalog, registry);
   const byStream = new Map<string | undefined, Map<string, Route>>();
   const all: Route[] = [];
-  const add = (entry: Pick<CatalogStream, "stream" | "primaryKey" | "jsonSchema">): Route => {
+  const add = (entry: RouteEntry): Route => {
     const route = createRoute(config, entry, schemas);
     const byName = byStream.get(entry.stream.namespace) ?? new Map<string, Route>();
     byStream.set(entry.stream.namespace, byName);
@@ -96,9 +96,12 @@ export function createRoutes(
 
 // --- internal ---
 
+/** What a route is made from: a catalog stream, or (without a catalog) just the stream's identity. */
+type RouteEntry = Pick<CatalogStream, "stream" | "primaryKey" | "jsonSchema" | "generationId">;
+
 function createRoute(
   config: Config,
-  { stream, primaryKey, jsonSchema }: Pick<CatalogStream, "stream" | "primaryKey" | "jsonSchema">,
+  { stream, primaryKey, jsonSchema, generationId }: RouteEntry,
   registry: RegistryClient | undefined,
 ): Route {
   const topic = checkedTopicFor(config.topic_pattern, stream.namespace, stream.name, config.topic_naming);
@@ -111,6 +114,7 @@ function createRoute(
     keyFormat: config.key_format === "json" ? "json" : "string",
     headers: config.headers,
     timestamp: config.record_timestamp,
+    generationId,
   };
   // Keys from the record's fields, unless the codec makes them; none: no key at all.
   const fieldKeys = keyPaths && !codec?.keys ? keyPaths : undefined;

@@ -14,6 +14,14 @@ export interface CatalogStream {
   primaryKey: string[][];
   /** The stream's `json_schema` (what the registry formats derive their schemas from). */
   jsonSchema?: unknown;
+  /**
+   * Refreshes (protocol 0.9 on): the generation this sync writes, the oldest generation the stream
+   * must keep after it, and the sync's id. Undefined when the catalog leaves them out or null (a
+   * platform without refreshes).
+   */
+  generationId?: number | undefined;
+  minimumGenerationId?: number | undefined;
+  syncId?: number | undefined;
 }
 
 export function parseCatalog(raw: unknown): CatalogStream[] {
@@ -49,7 +57,21 @@ export function parseCatalog(raw: unknown): CatalogStream[] {
     const sourceDefined = isObject(stream) ? keyPaths(stream.source_defined_primary_key) : undefined;
     const primaryKey = configured?.length ? configured : (sourceDefined ?? []);
     const jsonSchema = isObject(stream) ? stream.json_schema : undefined;
-    return { stream: id, destinationSyncMode: mode, primaryKey, jsonSchema };
+    const counter = (field: string): number | undefined => {
+      const value = isObject(entry) ? (entry[field] ?? undefined) : undefined;
+      if (value === undefined || (Number.isSafeInteger(value) && (value as number) >= 0))
+        return value as number | undefined;
+      throw configError(`Stream ${streamLabel(id)} has a ${field} that is not a whole number.`);
+    };
+    return {
+      stream: id,
+      destinationSyncMode: mode,
+      primaryKey,
+      jsonSchema,
+      generationId: counter("generation_id"),
+      minimumGenerationId: counter("minimum_generation_id"),
+      syncId: counter("sync_id"),
+    };
   });
 }
 

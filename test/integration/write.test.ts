@@ -48,7 +48,8 @@ function sync(overrides: Record<string, unknown> = {}, bootstrap = broker.bootst
         stream: { name: "users", namespace: "public", json_schema: {} },
         sync_mode: "incremental",
         destination_sync_mode: "append",
-        generation_id: 0,
+        // A refresh's later generation, still appending (minimum 0): nothing is deleted.
+        generation_id: 3,
         minimum_generation_id: 0,
         sync_id: 1,
       },
@@ -353,6 +354,7 @@ describe("opt-in record layout: keys, headers, timestamps, topic names", () => {
       ["airbyte_namespace", "public"],
       ["airbyte_emitted_at", "1600000000123"],
       ["airbyte_ab_id", value._airbyte_ab_id],
+      ["airbyte_generation_id", "3"],
     ]);
   });
 
@@ -367,6 +369,7 @@ describe("opt-in record layout: keys, headers, timestamps, topic names", () => {
       "airbyte_namespace",
       "airbyte_emitted_at",
       "airbyte_ab_id",
+      "airbyte_generation_id",
     ]);
   });
 

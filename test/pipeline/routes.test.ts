@@ -174,6 +174,18 @@ describe("routes: encoding a record", () => {
     expect(encoded.key?.toString()).toBe(key);
   });
 
+  it("headers on: a catalog stream's generation_id goes in the airbyte_generation_id header", () => {
+    const generations = [entry("users", "public", { generationId: 5 }), entry("orders")];
+    const routes = createRoutes(configWith({ headers: true }), generations, undefined);
+    const headerOf = (encoded: ReturnType<Route["encode"]>) => {
+      if (typeof encoded === "string") throw new Error(encoded);
+      const found = encoded.headers?.find(([name]) => name.toString() === "airbyte_generation_id");
+      return found?.[1].toString();
+    };
+    expect(headerOf(routeOf(routes, "users", "public").encode(line({ id: 1 })))).toBe("5");
+    expect(headerOf(routeOf(routes, "orders").encode(line({ id: 1 }, "orders", undefined)))).toBeUndefined();
+  });
+
   it("a record without its key field is refused with the reason, counted nowhere", () => {
     const config = configWith({ message_key: "fields", message_key_fields: [["user", "id"]] });
     const route = routeOf(createRoutes(config, catalog, undefined), "users", "public");

@@ -40,6 +40,22 @@ describe("parseCatalog", () => {
     ]);
   });
 
+  it("reads generation_id, minimum_generation_id and sync_id; absent or null is undefined", () => {
+    const [withThem, nulls, absent] = parseCatalog({
+      streams: [
+        entry({ name: "a" }, { generation_id: 3, minimum_generation_id: 3, sync_id: 42 }),
+        entry({ name: "b" }, { generation_id: null, minimum_generation_id: null, sync_id: null }),
+        entry({ name: "c" }),
+      ],
+    });
+    expect(withThem).toMatchObject({ generationId: 3, minimumGenerationId: 3, syncId: 42 });
+    for (const stream of [nulls, absent]) {
+      expect(stream?.generationId).toBeUndefined();
+      expect(stream?.minimumGenerationId).toBeUndefined();
+      expect(stream?.syncId).toBeUndefined();
+    }
+  });
+
   it("a missing destination_sync_mode is append", () => {
     expect(parseCatalog({ streams: [{ stream: { name: "s" } }] })[0]?.destinationSyncMode).toBe("append");
   });
@@ -77,6 +93,16 @@ describe("parseCatalog", () => {
       "overwrite",
       { streams: [entry({ name: "users" }, { destination_sync_mode: "overwrite" })] },
       "Stream users asks for destination_sync_mode overwrite, which a Kafka topic cannot honour",
+    ],
+    [
+      "a generation_id that is not a whole number",
+      { streams: [entry({ name: "users" }, { generation_id: 1.5 })] },
+      "Stream users has a generation_id that is not a whole number.",
+    ],
+    [
+      "a sync_id that is a string",
+      { streams: [entry({ name: "users" }, { sync_id: "7" })] },
+      "Stream users has a sync_id that is not a whole number.",
     ],
     [
       "an unknown sync mode",

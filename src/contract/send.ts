@@ -38,4 +38,25 @@ export interface Sender {
   commit: (() => Promise<void>) | undefined;
   /** Closes the connections; bounded, so a hung broker cannot keep the process alive. */
   close(): Promise<void>;
+  /** For streams that overwrite: records where their topics end, and later deletes what lies before. */
+  truncator: Truncator;
+}
+
+/** Where each partition of a topic ended when the sync started. */
+export interface TopicMark {
+  topic: string;
+  partitions: { partition: number; end: bigint }[];
+}
+
+/**
+ * Full Refresh Overwrite on a topic, which cannot be overwritten: `mark` records where the topic
+ * ends before the sync writes to it (undefined: it does not exist yet, so nothing is older), and
+ * rejects with a config_error when its records could not be deleted (no DELETE permission, a
+ * compacted-only topic); `truncate`, called only once the sync has succeeded, deletes every
+ * record below the mark and resolves with how many offsets that freed. Both reject with a
+ * ConnectorError.
+ */
+export interface Truncator {
+  mark(topic: string): Promise<TopicMark | undefined>;
+  truncate(mark: TopicMark): Promise<number>;
 }

@@ -16,6 +16,11 @@
  * transactions it is durable once delivered and committed, both reported, whichever came first:
  * an acknowledged record of a transaction that never commits earns nothing. After `close()`
  * nothing more is released, whatever is reported later.
+ *
+ * A STATE that `holds` picks (one of a stream that overwrites its topic) is not released when its
+ * records are durable but kept until `releaseHeld()`, once the older records are deleted: Airbyte
+ * would otherwise resume a failed sync from it, and the retry would delete what this attempt
+ * wrote before it. Later STATEs of other streams do not wait for it.
  */
 import type { StateLine } from "../protocol/parse.ts";
 import { streamKey } from "../protocol/parse.ts";
@@ -29,6 +34,8 @@ export interface SequenceRange {
 export interface CheckpointOptions {
   /** With `transactional_id`: records are durable only once a commit covers them. */
   transactional: boolean;
+  /** STATEs to keep back, once earned, until `releaseHeld()`. */
+  holds?: (state: StateLine) => boolean;
 }
 
 export interface Checkpoints {
@@ -44,6 +51,8 @@ export interface Checkpoints {
   close(): void;
   /** Takes the STATEs whose records are all durable, in input order, as output lines. */
   releasable(): string[];
+  /** Takes the held STATEs whose records are all durable, in input order (see `holds`). */
+  releaseHeld(): string[];
   /** How many STATEs were released. */
   readonly released: number;
   /** How many STATEs are waiting for their records. */
@@ -56,9 +65,10 @@ export function createCheckpoints(options: CheckpointOptions): Checkpoints {
   const deliveredAbove = new Map<number, number>(); // first → one past last, for ranges above `delivered`
   let committed = options.transactional ? 0 : Number.POSITIVE_INFINITY; // every record below it is committed
   let closed = false;
-  const waiting: { after: number; line: string }[] = [];
+  const waiting: { after: number; line: string; held: boolean }[] = [];
   let head = 0; // waiting[head] is the next STATE to release
-  let dropped = 0; // released STATEs removed from `waiting`
+  let passed = 0; // STATEs past `head`, released or held
+  const held: string[] = []; // earned, waiting for releaseHeld()
   let sinceState = 0;
   const sinceStreamState = new Map<string, number>();
 
@@ -79,7 +89,7 @@ export function createCheckpoints(options: CheckpointOptions): Checkpoints {
         sinceStreamState.clear();
       }
       sinceState = 0;
-      waiting.push({ after: next, line: stateLine(state, count) });
+      waiting.push({ after: next, line: stateLine(state, count), held: options.holds?.(state) ?? false });
     },
     delivered({ first, last }) {
       deliveredAbove.set(first, last + 1);
@@ -101,21 +111,24 @@ export function createCheckpoints(options: CheckpointOptions): Checkpoints {
       while (head < waiting.length) {
         const entry = waiting[head];
         if (!entry || entry.after > durable) break;
-        out.push(entry.line);
+        (entry.held ? held : out).push(entry.line);
         head++;
+        passed++;
       }
       if (head > 1024 && head * 2 > waiting.length) {
-        dropped += head;
         waiting.splice(0, head);
         head = 0;
       }
       return out;
     },
+    releaseHeld() {
+      return closed ? [] : held.splice(0);
+    },
     get released() {
-      return dropped + head;
+      return passed - held.length;
     },
     get pendingStates() {
-      return waiting.length - head;
+      return waiting.length - head + held.length;
     },
   };
 }

@@ -16,6 +16,7 @@ import { createDelivery } from "./delivery.ts";
 import type { Edge } from "./edge.ts";
 import { createInputPolicy } from "./input-policy.ts";
 import { startNotices } from "./notices.ts";
+import { planOverwrites } from "./overwrite.ts";
 import { startProgress, type Totals } from "./progress.ts";
 import { createRoutes, type Route } from "./routes.ts";
 import { realTimers, type Timers } from "./timers.ts";
@@ -35,6 +36,8 @@ export interface WriteOptions extends Edge {
 }
 
 export interface WriteSummary extends Totals {
+  /** Offsets deleted per topic a stream overwrote (the records the topic held before the sync). */
+  deleted: Map<string, number>;
   statesEchoed: number;
   statesHeld: number;
   skippedLines: number;
@@ -49,8 +52,12 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
   const { config, emit } = options;
   const timers = options.timers ?? realTimers;
   const routes = createRoutes(config, options.catalog, options.registry);
+  const overwrites = planOverwrites(config, options.catalog, routes, options.truncator);
   const input = createInputPolicy(config.on_invalid_input, emit);
-  const checkpoints = createCheckpoints({ transactional: options.commit !== undefined });
+  const checkpoints = createCheckpoints({
+    transactional: options.commit !== undefined,
+    holds: overwrites.holds,
+  });
   const release = () => {
     for (const line of checkpoints.releasable()) void emit.line(line);
   };
@@ -101,6 +108,8 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
   };
 
   for (const { level, text } of startNotices(config, options.catalog ?? [])) await emit.log(level, text);
+  // Where the overwritten topics end, before anything is written to them (or a refusal).
+  await overwrites.mark();
   const progress = startProgress({
     routes: routes.all,
     heldBytes: () => delivery.heldBytes,
@@ -116,11 +125,22 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
     input.fail(interruption());
   } else await delivery.finish();
   release();
+  let deleted = new Map<string, number>();
+  if (!stopped && delivery.failure === undefined && input.failure === undefined) {
+    // Every record is durable and the input ended well: only now does anything older go.
+    try {
+      deleted = await overwrites.truncate();
+      for (const line of checkpoints.releaseHeld()) void emit.line(line);
+    } catch (error) {
+      input.fail(error);
+    }
+  }
   checkpoints.close();
   delivery.stop();
   const failure = delivery.failure;
   return {
     ...progress.finish(),
+    deleted,
     statesEchoed: checkpoints.released,
     statesHeld: checkpoints.pendingStates,
     skippedLines: input.skippedLines,

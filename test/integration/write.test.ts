@@ -267,21 +267,6 @@ describe("write fails loudly, never silently", () => {
     expect(ofType(result.messages, "STATE")).toHaveLength(1);
   });
 
-  it("an overwrite stream is a config error naming the stream, before anything is written", async () => {
-    const s = sync();
-    const catalog = jsonFile("catalog.json", {
-      streams: [{ stream: { name: "users", namespace: "public" }, destination_sync_mode: "overwrite" }],
-    });
-    const result = await runConnector(
-      ["write", "--config", s.config, "--catalog", catalog],
-      record("users", {}),
-    );
-    expect(result.exitCode).toBe(1);
-    const error = traceError(result.messages);
-    expect(error.failure_type).toBe("config_error");
-    expect(error.message).toContain("Stream public.users asks for destination_sync_mode overwrite");
-  });
-
   it("a config is required, from a file or an environment variable", async () => {
     const result = await runConnector(["write"]);
     expect(result.exitCode).toBe(1);

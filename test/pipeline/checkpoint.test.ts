@@ -127,3 +127,48 @@ describe("checkpoints: destinationStats and bookkeeping", () => {
     expect([checkpoints.released, checkpoints.pendingStates]).toEqual([3000, 0]);
   });
 });
+
+describe("checkpoints: STATEs held for a stream that overwrites", () => {
+  const holding = () =>
+    createCheckpoints({
+      transactional: false,
+      holds: (s) => s.stateType === "STREAM" && s.stream?.name === "overwritten",
+    });
+  const names = (lines: string[]) =>
+    lines.map((line) => JSON.parse(line).state.stream.stream_descriptor.name as string);
+
+  it("keeps an earned STATE of the held stream back without holding up the others, until releaseHeld", () => {
+    const checkpoints = holding();
+    checkpoints.record(key("overwritten"));
+    checkpoints.state(streamState("overwritten"));
+    checkpoints.record(key("kept"));
+    checkpoints.state(streamState("kept"));
+    expect(checkpoints.releasable()).toEqual([]);
+    expect(checkpoints.releaseHeld()).toEqual([]);
+    checkpoints.delivered({ first: 0, last: 1 });
+    expect(names(checkpoints.releasable())).toEqual(["kept"]);
+    expect([checkpoints.released, checkpoints.pendingStates]).toEqual([1, 1]);
+    const [held] = checkpoints.releaseHeld();
+    expect(JSON.parse(held ?? "").state.destinationStats).toEqual({ recordCount: 1 });
+    expect([checkpoints.released, checkpoints.pendingStates]).toEqual([2, 0]);
+    expect(checkpoints.releaseHeld()).toEqual([]);
+  });
+
+  it("a held STATE whose records are not durable is not released by releaseHeld", () => {
+    const checkpoints = holding();
+    checkpoints.record(key("overwritten"));
+    checkpoints.state(streamState("overwritten"));
+    checkpoints.releasable();
+    expect(checkpoints.releaseHeld()).toEqual([]);
+    expect(checkpoints.pendingStates).toBe(1);
+  });
+
+  it("after close (a failed sync) held STATEs are never released", () => {
+    const checkpoints = holding();
+    checkpoints.state(streamState("overwritten"));
+    expect(checkpoints.releasable()).toEqual([]);
+    checkpoints.close();
+    expect(checkpoints.releaseHeld()).toEqual([]);
+    expect([checkpoints.released, checkpoints.pendingStates]).toEqual([0, 1]);
+  });
+});

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "bun:test";
+import type { Truncator } from "../../src/contract/send.ts";
+import { ConnectorError } from "../../src/errors.ts";
 import { runWrite, type WriteOptions } from "../../src/pipeline/write.ts";
 import type { CatalogStream } from "../../src/protocol/catalog.ts";
 import { configWith } from "../helpers/config.ts";
@@ -473,5 +475,160 @@ describe("write: configuration problems and the summary", () => {
     expect(summary.topics).toEqual([expect.stringMatching(/^everything: 3 records, 0\.0 MB in \d+\.\d s$/)]);
     expect([summary.statesEchoed, summary.statesHeld, summary.skippedLines]).toEqual([0, 1, 1]);
     expect(summary.failure?.message).toContain("broker said no");
+  });
+});
+
+describe("write: streams that overwrite their topics", () => {
+  const overwriting: CatalogStream[] = [
+    { stream: { name: "users", namespace: "public" }, destinationSyncMode: "overwrite", primaryKey: [] },
+    { stream: { name: "orders", namespace: undefined }, destinationSyncMode: "append", primaryKey: [] },
+  ];
+  const usersState = (n: number) =>
+    JSON.stringify({
+      type: "STATE",
+      state: { type: "STREAM", stream: { stream_descriptor: { name: "users", namespace: "public" } }, n },
+    });
+  const ordersState = (n: number) =>
+    JSON.stringify({
+      type: "STATE",
+      state: { type: "STREAM", stream: { stream_descriptor: { name: "orders" } }, n },
+    });
+  const stateNs = (messages: Record<string, unknown>[]) =>
+    states(messages).map((m) => (m as { state: { n: number } }).state.n);
+
+  /** A truncator that logs what it is asked, in order with the sends. */
+  function tracking(events: string[], failTruncate = false): Truncator {
+    return {
+      mark: async (topic) => {
+        events.push(`mark ${topic}`);
+        return { topic, partitions: [{ partition: 0, end: 5n }] };
+      },
+      truncate: async (mark) => {
+        events.push(`truncate ${mark.topic}`);
+        if (failTruncate) throw new ConnectorError("deletion refused", "transient_error");
+        return 5;
+      },
+    };
+  }
+
+  it("marks before the first send, deletes after the last acknowledgement, then echoes the held STATEs", async () => {
+    const events: string[] = [];
+    const output = capturedEmitter();
+    const summary = await runWrite({
+      config: configWith(),
+      catalog: overwriting,
+      input: chunksOf([rec("users", 1), usersState(1), ordersRec(2), ordersState(2), ""].join("\n")),
+      send: async (records) => {
+        events.push(`send ${records.length}`);
+      },
+      truncator: tracking(events),
+      emit: output.emit,
+    });
+    expect(summary.failure).toBeUndefined();
+    expect(events[0]).toBe("mark public_users");
+    expect(events.at(-1)).toBe("truncate public_users");
+    expect(events.filter((e) => e.startsWith("send"))).not.toHaveLength(0);
+    // The orders STATE is echoed as soon as it is earned; the users one only after the deletion.
+    expect(stateNs(output.messages())).toEqual([2, 1]);
+    expect(Object.fromEntries(summary.deleted)).toEqual({ public_users: 5 });
+    expect([summary.statesEchoed, summary.statesHeld]).toEqual([2, 0]);
+    expect(JSON.stringify(output.messages())).toContain("Streams public.users overwrite their topics");
+  });
+
+  it("a failed send deletes nothing and never echoes the overwritten stream's STATEs", async () => {
+    const events: string[] = [];
+    const output = capturedEmitter();
+    const summary = await runWrite({
+      config: configWith({ batch_size: 1 }),
+      catalog: overwriting,
+      input: chunksOf([rec("users", 1), usersState(1), ordersRec(2), ordersState(2), ""].join("\n")),
+      send: async (records) => {
+        if (records[0]?.topic === "_orders") throw new ConnectorError("broker said no", "system_error");
+      },
+      truncator: tracking(events),
+      emit: output.emit,
+    });
+    expect(summary.failure?.message).toContain("broker said no");
+    expect(events).toEqual(["mark public_users"]);
+    expect(stateNs(output.messages())).toEqual([]);
+    expect(summary.statesHeld).toBe(2);
+  });
+
+  it("an invalid line (the input did not end well) deletes nothing", async () => {
+    const events: string[] = [];
+    const summary = await runWrite({
+      config: configWith(),
+      catalog: overwriting,
+      input: chunksOf(`${rec("users", 1)}\n{nope\n`),
+      send: async () => undefined,
+      truncator: tracking(events),
+      emit: capturedEmitter().emit,
+    });
+    expect(summary.failure?.message).toContain("Input line 2 cannot be written");
+    expect(events).toEqual(["mark public_users"]);
+  });
+
+  it("an interrupted sync deletes nothing", async () => {
+    const events: string[] = [];
+    const controller = new AbortController();
+    const input = (async function* () {
+      yield new TextEncoder().encode(`${rec("users", 1)}\n${usersState(1)}\n`);
+      await new Promise(() => {}); // the source stalls; Airbyte cancels the sync
+    })();
+    const output = capturedEmitter();
+    const promise = runWrite({
+      config: configWith(),
+      catalog: overwriting,
+      input,
+      send: async () => undefined,
+      truncator: tracking(events),
+      emit: output.emit,
+      signal: controller.signal,
+      graceMs: 100,
+    });
+    await settle();
+    controller.abort();
+    const summary = await promise;
+    expect(summary.failure?.message).toContain("interrupted");
+    expect(events).toEqual(["mark public_users"]);
+    expect(stateNs(output.messages())).toEqual([]);
+  });
+
+  it("a deletion that fails fails the sync, and the held STATEs stay unechoed", async () => {
+    const events: string[] = [];
+    const output = capturedEmitter();
+    const summary = await runWrite({
+      config: configWith(),
+      catalog: overwriting,
+      input: chunksOf(`${rec("users", 1)}\n${usersState(1)}\n`),
+      send: async () => undefined,
+      truncator: tracking(events, true),
+      emit: output.emit,
+    });
+    expect(summary.failure?.message).toBe("deletion refused");
+    expect(stateNs(output.messages())).toEqual([]);
+  });
+
+  it("a topic that cannot be truncated is refused before anything is read", async () => {
+    const sent: number[] = [];
+    const refusing: Truncator = {
+      mark: async () => {
+        throw new ConnectorError("not authorized to delete records of topic public_users", "config_error");
+      },
+      truncate: async () => 0,
+    };
+    await expect(
+      runWrite({
+        config: configWith(),
+        catalog: overwriting,
+        input: chunksOf(`${rec("users", 1)}\n`),
+        send: async (records) => {
+          sent.push(records.length);
+        },
+        truncator: refusing,
+        emit: capturedEmitter().emit,
+      }),
+    ).rejects.toThrow("not authorized to delete records");
+    expect(sent).toEqual([]);
   });
 });

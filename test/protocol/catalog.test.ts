@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test";
-import { parseCatalog } from "../../src/protocol/catalog.ts";
+import { overwrites, parseCatalog } from "../../src/protocol/catalog.ts";
 
 const entry = (stream: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   stream: { json_schema: {}, ...stream },
@@ -56,6 +56,32 @@ describe("parseCatalog", () => {
     }
   });
 
+  it.each([
+    ["destination_sync_mode overwrite", { destination_sync_mode: "overwrite" }, true],
+    [
+      "overwrite on a platform without refreshes",
+      { destination_sync_mode: "overwrite", generation_id: null },
+      true,
+    ],
+    [
+      "a truncate refresh of an append stream (minimum = generation > 0)",
+      { generation_id: 4, minimum_generation_id: 4 },
+      true,
+    ],
+    ["a later generation that keeps the older ones", { generation_id: 4, minimum_generation_id: 0 }, false],
+    [
+      "generation 0 (the first sync, nothing to truncate)",
+      { generation_id: 0, minimum_generation_id: 0 },
+      false,
+    ],
+    ["append without generations", {}, false],
+    ["append_dedup", { destination_sync_mode: "append_dedup" }, false],
+  ])("%s overwrites: %p", (_, extra, expected) => {
+    const [stream] = parseCatalog({ streams: [entry({ name: "s" }, extra)] });
+    if (!stream) throw new Error("no stream");
+    expect(overwrites(stream)).toBe(expected);
+  });
+
   it("a missing destination_sync_mode is append", () => {
     expect(parseCatalog({ streams: [{ stream: { name: "s" } }] })[0]?.destinationSyncMode).toBe("append");
   });
@@ -88,11 +114,6 @@ describe("parseCatalog", () => {
       "a null and an absent namespace (the same stream)",
       { streams: [entry({ name: "orders", namespace: null }), entry({ name: "orders" })] },
       "Invalid catalog: stream orders is listed more than once.",
-    ],
-    [
-      "overwrite",
-      { streams: [entry({ name: "users" }, { destination_sync_mode: "overwrite" })] },
-      "Stream users asks for destination_sync_mode overwrite, which a Kafka topic cannot honour",
     ],
     [
       "a generation_id that is not a whole number",

@@ -4,8 +4,8 @@
  *
  * Field names, types and defaults are the Java `destination-kafka` 0.1.11 ones, so existing Airbyte
  * configs work unchanged; `on_invalid_input`, `key_format`, `headers`, `record_timestamp` and
- * `topic_naming`, `value_format`, `schema_registry` and `subject_name_strategy` are ours, and their
- * defaults keep the reference's behaviour.
+ * `topic_naming`, `value_format`, `schema_registry`, `subject_name_strategy` and `message_layout`
+ * are ours, and their defaults keep the reference's behaviour.
  */
 import * as v from "valibot";
 import { TOPIC_NAMINGS } from "../topic/naming.ts";
@@ -286,7 +286,7 @@ export const ConfigObjectSchema = v.object({
   headers: flag(false, {
     title: "Record Headers",
     description:
-      "Add airbyte_stream, airbyte_namespace, airbyte_emitted_at and airbyte_ab_id as Kafka record headers (UTF-8 strings).",
+      "Add airbyte_stream, airbyte_namespace, airbyte_emitted_at, airbyte_ab_id and airbyte_generation_id (when the catalog gives one) as Kafka record headers (UTF-8 strings).",
     order: 29,
   }),
   record_timestamp: choice(["producer", "emitted_at"], "producer", {
@@ -360,6 +360,12 @@ export const ConfigObjectSchema = v.object({
     description:
       "The registry subject of each stream's value schema: 'topic' (<topic>-value, Confluent's default), 'record' (the record's full name) or 'topic_record' (<topic>-<record full name>).",
     order: 36,
+  }),
+  message_layout: choice(["airbyte_v1", "airbyte_v2"], "airbyte_v1", {
+    title: "Message Layout",
+    description:
+      "The fields of each message value: 'airbyte_v1' (the Java connector's: _airbyte_ab_id, _airbyte_stream, _airbyte_emitted_at, _airbyte_data) or 'airbyte_v2' (Airbyte's Destinations V2: _airbyte_raw_id, a UUIDv7 and the default key; _airbyte_extracted_at; _airbyte_meta with the sync_id and the record's changes; _airbyte_generation_id; _airbyte_data). Avro and JSON Schema values get the same fields.",
+    order: 37,
   }),
 });
 

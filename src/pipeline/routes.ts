@@ -7,7 +7,8 @@
  */
 import type { Buffer } from "node:buffer";
 import { fieldKey } from "../codec/message-key.ts";
-import { encodeRecord, type RecordOptions } from "../codec/record.ts";
+import { encodeRecord } from "../codec/record.ts";
+import { encodeRecordV2, type LayoutOptions } from "../codec/record-v2.ts";
 import { type RegistryCodec, registryCodec } from "../codec/registry-record.ts";
 import { registryUses } from "../config/registry.ts";
 import type { Config } from "../config/schema.ts";
@@ -97,24 +98,27 @@ export function createRoutes(
 // --- internal ---
 
 /** What a route is made from: a catalog stream, or (without a catalog) just the stream's identity. */
-type RouteEntry = Pick<CatalogStream, "stream" | "primaryKey" | "jsonSchema" | "generationId">;
+type RouteEntry = Pick<CatalogStream, "stream" | "primaryKey" | "jsonSchema" | "generationId" | "syncId">;
 
 function createRoute(
   config: Config,
-  { stream, primaryKey, jsonSchema, generationId }: RouteEntry,
+  { stream, primaryKey, jsonSchema, generationId, syncId }: RouteEntry,
   registry: RegistryClient | undefined,
 ): Route {
   const topic = checkedTopicFor(config.topic_pattern, stream.namespace, stream.name, config.topic_naming);
   const keyPaths = keyPathsFor(config, stream, primaryKey);
   const codec: RegistryCodec | undefined =
-    registry && registryCodec(config, { stream, jsonSchema }, topic, keyPaths, registry);
+    registry &&
+    registryCodec(config, { stream, jsonSchema, syncId, generationId }, topic, keyPaths, registry);
+  const encodeReference = config.message_layout === "airbyte_v2" ? encodeRecordV2 : encodeRecord;
   const label = streamLabel(stream);
-  const options: RecordOptions = {
+  const options: LayoutOptions = {
     // Registry key formats make their own keys (codec/registry-record.ts); a key without one is a string.
     keyFormat: config.key_format === "json" ? "json" : "string",
     headers: config.headers,
     timestamp: config.record_timestamp,
     generationId,
+    syncId,
   };
   // Keys from the record's fields, unless the codec makes them; none: no key at all.
   const fieldKeys = keyPaths && !codec?.keys ? keyPaths : undefined;
@@ -145,7 +149,7 @@ function createRoute(
       try {
         encoded = codec
           ? codec.encode(record, topic, options, key)
-          : encodeRecord(record, topic, options, undefined, key);
+          : encodeReference(record, topic, options, undefined, key);
       } catch (error) {
         if (!(error instanceof ConnectorError && error.internal === RECORD_DOES_NOT_FIT)) throw error;
         return sentence(error.message);

@@ -186,6 +186,20 @@ describe("routes: encoding a record", () => {
     expect(headerOf(routeOf(routes, "orders").encode(line({ id: 1 }, "orders", undefined)))).toBeUndefined();
   });
 
+  it("message_layout airbyte_v2: the V2 value with the catalog's sync and generation, keyed by the raw id", () => {
+    const v2 = [entry("users", "public", { generationId: 2, syncId: 9 })];
+    const route = routeOf(
+      createRoutes(configWith({ message_layout: "airbyte_v2" }), v2, undefined),
+      "users",
+      "public",
+    );
+    const encoded = route.encode(line({ id: 1 }));
+    if (typeof encoded === "string") throw new Error(encoded);
+    const value = JSON.parse(encoded.value.toString());
+    expect(value._airbyte_raw_id).toBe(encoded.key?.toString());
+    expect(value).toMatchObject({ _airbyte_meta: { sync_id: 9, changes: [] }, _airbyte_generation_id: 2 });
+  });
+
   it("a record without its key field is refused with the reason, counted nowhere", () => {
     const config = configWith({ message_key: "fields", message_key_fields: [["user", "id"]] });
     const route = routeOf(createRoutes(config, catalog, undefined), "users", "public");

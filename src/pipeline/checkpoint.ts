@@ -3,7 +3,8 @@
  * resumes a failed sync from the last STATE a destination echoed, so a STATE is released only once
  * every record read before it is durable; STATEs are released in input order, each with
  * `destinationStats.recordCount` counted the way the source counts `sourceStats.recordCount`:
- * records since the previous state (of that stream, for STREAM states).
+ * records since the previous state (of that stream, for STREAM states), the rejected ones
+ * (skipped, dead-lettered) included and counted again in `rejectedRecordCount`.
  *
  * Durable is only what the edge reported, by sequence number (edge.ts turns sends and commits
  * into these reports):
@@ -41,6 +42,13 @@ export interface CheckpointOptions {
 export interface Checkpoints {
   /** Registers a record of `stream` read from the input; returns its sequence number. */
   record(stream: string): number;
+  /**
+   * Registers a record of `stream` that is not written (skipped or dead-lettered): counted as the
+   * source counts it, and in `rejectedRecordCount`.
+   */
+  rejected(stream: string): void;
+  /** The sequence number of a message that is no record of the input (a dead letter), counted nowhere. */
+  message(): number;
   /** Registers a STATE read from the input after every record registered so far. */
   state(state: StateLine): void;
   /** Records `range` were acknowledged (a send resolved with this range). */
@@ -71,6 +79,8 @@ export function createCheckpoints(options: CheckpointOptions): Checkpoints {
   const held: string[] = []; // earned, waiting for releaseHeld()
   let sinceState = 0;
   const sinceStreamState = new Map<string, number>();
+  let rejectedSinceState = 0;
+  const rejectedSinceStreamState = new Map<string, number>();
 
   return {
     record(stream) {
@@ -78,18 +88,32 @@ export function createCheckpoints(options: CheckpointOptions): Checkpoints {
       sinceStreamState.set(stream, (sinceStreamState.get(stream) ?? 0) + 1);
       return next++;
     },
+    rejected(stream) {
+      sinceState++;
+      sinceStreamState.set(stream, (sinceStreamState.get(stream) ?? 0) + 1);
+      rejectedSinceState++;
+      rejectedSinceStreamState.set(stream, (rejectedSinceStreamState.get(stream) ?? 0) + 1);
+    },
+    message: () => next++,
     state(state) {
       let count: number;
+      let rejected: number;
       if (state.stateType === "STREAM" && state.stream) {
         const key = streamKey(state.stream);
         count = sinceStreamState.get(key) ?? 0;
+        rejected = rejectedSinceStreamState.get(key) ?? 0;
         sinceStreamState.delete(key);
+        rejectedSinceStreamState.delete(key);
       } else {
         count = sinceState;
+        rejected = rejectedSinceState;
         sinceStreamState.clear();
+        rejectedSinceStreamState.clear();
       }
       sinceState = 0;
-      waiting.push({ after: next, line: stateLine(state, count), held: options.holds?.(state) ?? false });
+      rejectedSinceState = 0;
+      const line = stateLine(state, count, rejected);
+      waiting.push({ after: next, line, held: options.holds?.(state) ?? false });
     },
     delivered({ first, last }) {
       deliveredAbove.set(first, last + 1);
@@ -135,7 +159,10 @@ export function createCheckpoints(options: CheckpointOptions): Checkpoints {
 
 // --- internal ---
 
-function stateLine(state: StateLine, count: number): string {
-  const members = [...state.memberTexts, `"destinationStats":{"recordCount":${count}}`];
+/** rejectedRecordCount (protocol 0.18) only when records were rejected. */
+function stateLine(state: StateLine, count: number, rejected: number): string {
+  const stats =
+    rejected > 0 ? `"recordCount":${count},"rejectedRecordCount":${rejected}` : `"recordCount":${count}`;
+  const members = [...state.memberTexts, `"destinationStats":{${stats}}`];
   return `{"type":"STATE","state":{${members.join(",")}}}`;
 }

@@ -172,3 +172,43 @@ describe("checkpoints: STATEs held for a stream that overwrites", () => {
     expect([checkpoints.released, checkpoints.pendingStates]).toEqual([0, 1]);
   });
 });
+
+describe("checkpoints: rejected records and dead letters", () => {
+  it("counts a rejected record in recordCount and rejectedRecordCount, which appears only when there are some", () => {
+    const checkpoints = createCheckpoints({ transactional: false });
+    checkpoints.record(key("a"));
+    checkpoints.rejected(key("a"));
+    checkpoints.rejected(key("b"));
+    checkpoints.state(streamState("a"));
+    checkpoints.state(streamState("b"));
+    checkpoints.record(key("a"));
+    checkpoints.state(streamState("a"));
+    checkpoints.delivered({ first: 0, last: 1 });
+    expect(checkpoints.releasable().map((line) => JSON.parse(line).state.destinationStats)).toEqual([
+      { recordCount: 2, rejectedRecordCount: 1 },
+      { recordCount: 1, rejectedRecordCount: 1 },
+      { recordCount: 1 },
+    ]);
+    const global = createCheckpoints({ transactional: false });
+    global.rejected(key("a"));
+    global.rejected(key("b"));
+    global.state(legacy(1));
+    expect(JSON.parse(global.releasable()[0] ?? "").state.destinationStats).toEqual({
+      recordCount: 2,
+      rejectedRecordCount: 2,
+    });
+  });
+
+  it("a dead letter takes a sequence number, counted nowhere: the STATE after it waits for its delivery", () => {
+    const checkpoints = createCheckpoints({ transactional: false });
+    checkpoints.rejected(key("a"));
+    expect(checkpoints.message()).toBe(0);
+    checkpoints.state(legacy(1));
+    expect(checkpoints.releasable()).toEqual([]);
+    checkpoints.delivered({ first: 0, last: 0 });
+    expect(JSON.parse(checkpoints.releasable()[0] ?? "").state.destinationStats).toEqual({
+      recordCount: 1,
+      rejectedRecordCount: 1,
+    });
+  });
+});

@@ -632,3 +632,92 @@ describe("write: streams that overwrite their topics", () => {
     expect(sent).toEqual([]);
   });
 });
+
+describe("write: rejected records and the dead-letter topic", () => {
+  const dlq = { on_invalid_input: "dead_letter", dead_letter_topic: "rejects" };
+  const usersState = JSON.stringify({
+    type: "STATE",
+    state: { type: "STREAM", stream: { stream_descriptor: { name: "users", namespace: "public" } } },
+  });
+  const lines = [
+    rec("users", 1),
+    "{nope",
+    JSON.stringify({ type: "RECORD", record: { stream: "users", namespace: "public", data: { n: 2 } } }),
+    usersState,
+  ];
+
+  it("dead_letter: each line that cannot be written goes to the topic in input order; the STATE counts the rejected", async () => {
+    const { promise, output, sender } = run(lines, { config: dlq });
+    const summary = await promise;
+    expect(summary.failure).toBeUndefined();
+    const sent = sender.sent.flat();
+    expect(sent.map((r) => r.topic)).toEqual(["public_users", "rejects", "rejects"]);
+    expect(sent[1]?.value.toString()).toBe("{nope");
+    const reasons = sent
+      .slice(1)
+      .map((r) => Object.fromEntries((r.headers ?? []).map(([k, v]) => [k.toString(), v.toString()])));
+    expect(reasons).toEqual([
+      { airbyte_rejected_reason: "it is not valid JSON", airbyte_input_line: "2" },
+      {
+        airbyte_rejected_reason: "the record has no numeric emitted_at",
+        airbyte_input_line: "3",
+      },
+    ]);
+    // The record without emitted_at names no stream the parser trusts: not a rejected record of users.
+    expect(
+      states(output.messages()).map(
+        (m) => (m as { state: { destinationStats: unknown } }).state.destinationStats,
+      ),
+    ).toEqual([{ recordCount: 1 }]);
+    expect(summary.deadLetters).toBe(2);
+  });
+
+  it("a record of a stream that cannot be written counts in recordCount and rejectedRecordCount (skip and dead_letter)", async () => {
+    for (const config of [{ on_invalid_input: "skip" }, dlq]) {
+      const keyed = { ...config, message_key: "fields", message_key_fields: [["id"]] };
+      const { promise, output } = run(
+        [
+          JSON.stringify({
+            type: "RECORD",
+            record: { namespace: "public", stream: "users", data: { id: 1 }, emitted_at: 1 },
+          }),
+          rec("users", 2),
+          usersState,
+        ],
+        { config: keyed },
+      );
+      expect((await promise).failure).toBeUndefined();
+      expect(
+        states(output.messages()).map(
+          (m) => (m as { state: { destinationStats: unknown } }).state.destinationStats,
+        ),
+      ).toEqual([{ recordCount: 2, rejectedRecordCount: 1 }]);
+    }
+  });
+
+  it("a dead letter that cannot be written fails the sync, and no STATE after it is echoed", async () => {
+    const output = capturedEmitter();
+    const summary = await runWrite({
+      config: configWith({ ...dlq, batch_size: 0 }),
+      catalog,
+      input: chunksOf(
+        [rec("users", 1), legacyState(1), "{nope", legacyState(2), rec("users", 3), legacyState(3), ""].join(
+          "\n",
+        ),
+      ),
+      send: async (records) => {
+        if (records.some((r) => r.topic === "rejects"))
+          throw new ConnectorError("not authorized to write to topic rejects.", "config_error");
+      },
+      emit: output.emit,
+    });
+    expect(summary.failure?.message).toBe("not authorized to write to topic rejects.");
+    expect(
+      states(output.messages()).map((m) => (m as { state: { data: { n: number } } }).state.data.n),
+    ).toEqual([1]);
+  });
+
+  it("dead_letter_topic is required with dead_letter", () => {
+    expect(() => configWith({ on_invalid_input: "dead_letter" })).toThrow("dead_letter_topic");
+  });
+});

@@ -8,7 +8,7 @@
  * line the reader never held (longer than the line limit) has an empty value.
  */
 import { Buffer } from "node:buffer";
-import type { EncodedRecord } from "../contract/send.ts";
+import type { ValuedRecord } from "../contract/send.ts";
 import type { StreamId } from "../protocol/parse.ts";
 import { RECORD_OVERHEAD_BYTES } from "./record.ts";
 
@@ -23,7 +23,7 @@ export interface DeadLetter {
   maxBytes: number;
 }
 
-export function encodeDeadLetter(letter: DeadLetter): EncodedRecord {
+export function encodeDeadLetter(letter: DeadLetter): ValuedRecord {
   const headers: [Buffer, Buffer][] = [
     [HEADER_REASON, Buffer.from(letter.reason)],
     [HEADER_LINE, Buffer.from(String(letter.lineNumber))],
@@ -42,7 +42,15 @@ export function encodeDeadLetter(letter: DeadLetter): EncodedRecord {
   // A copy: the line is a view into an input chunk that is reused once the next one is read.
   const value = Buffer.from(line.subarray(0, length));
   const size = RECORD_OVERHEAD_BYTES + value.length + headersSize(headers);
-  return { topic: letter.topic, key: undefined, value, headers, timestamp: undefined, size, memory: undefined };
+  return {
+    topic: letter.topic,
+    key: undefined,
+    value,
+    headers,
+    timestamp: undefined,
+    size,
+    memory: undefined,
+  };
 }
 
 // --- internal ---

@@ -12,7 +12,7 @@
  */
 import { Buffer } from "node:buffer";
 import { v7 as uuidv7 } from "uuid";
-import type { EncodedRecord } from "../contract/send.ts";
+import type { ValuedRecord } from "../contract/send.ts";
 import { isObject } from "../is-object.ts";
 import { createSlabPool } from "../memory/slab.ts";
 import type { RecordLine } from "../protocol/parse.ts";
@@ -30,7 +30,7 @@ export function encodeRecordV2(
   options: LayoutOptions,
   id: string = uuidv7(),
   key?: Buffer | null,
-): EncodedRecord {
+): ValuedRecord {
   const emittedAt = String(record.emittedAt);
   const head = Buffer.from(
     `{"_airbyte_raw_id":"${id}","_airbyte_extracted_at":${emittedAt},"_airbyte_meta":{"sync_id":${options.syncId ?? null},"changes":${JSON.stringify(metaChanges(record))}},"_airbyte_generation_id":${options.generationId ?? null},"_airbyte_data":`,

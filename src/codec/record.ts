@@ -6,7 +6,7 @@
  */
 import { Buffer } from "node:buffer";
 import { v4 as uuidv4 } from "uuid";
-import type { EncodedRecord } from "../contract/send.ts";
+import type { ValuedRecord } from "../contract/send.ts";
 import { createSlabPool } from "../memory/slab.ts";
 import type { RecordLine } from "../protocol/parse.ts";
 
@@ -38,7 +38,7 @@ export function encodeRecord(
   options: RecordOptions = REFERENCE_RECORD,
   id: string = uuidv4(),
   key?: Buffer | null,
-): EncodedRecord {
+): ValuedRecord {
   const middle = streamPart(record.stream.name);
   const emittedAt = String(record.emittedAt);
   const data = record.dataBytes;

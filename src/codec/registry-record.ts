@@ -7,7 +7,7 @@
 import type { Buffer } from "node:buffer";
 import { v4 as uuidv4, v7 as uuidv7 } from "uuid";
 import type { Config } from "../config/schema.ts";
-import type { EncodedRecord } from "../contract/send.ts";
+import type { ValuedRecord } from "../contract/send.ts";
 import type { CatalogStream } from "../protocol/catalog.ts";
 import type { RecordLine } from "../protocol/parse.ts";
 import type { RegistryClient } from "../registry/client.ts";
@@ -31,7 +31,7 @@ export interface RegistryCodec {
     topic: string,
     options: LayoutOptions,
     key: Buffer | null | undefined,
-  ): EncodedRecord;
+  ): ValuedRecord;
 }
 
 /** The codec of a stream, or undefined when neither value nor key uses the registry. */

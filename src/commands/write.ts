@@ -111,7 +111,9 @@ function describe(summary: WriteSummary): string {
     `Read ${summary.records} records${streams ? ` (${streams})` : ""}`,
     `echoed ${summary.statesEchoed} STATE messages${summary.statesHeld ? `, held back ${summary.statesHeld} not covered by acknowledged records` : ""}`,
     `skipped ${summary.skippedLines} invalid lines`,
-    ...(summary.deadLetters > 0 ? [`sent ${summary.deadLetters} invalid lines to the dead-letter topic`] : []),
+    ...(summary.deadLetters > 0
+      ? [`sent ${summary.deadLetters} invalid lines to the dead-letter topic`]
+      : []),
     `ignored ${ignored || "no other messages"}`,
     ...(summary.topics.length > 0 ? [`topics: ${summary.topics.join(", ")}`] : []),
     ...[...summary.deleted].map(

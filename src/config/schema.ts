@@ -377,6 +377,12 @@ export const ConfigObjectSchema = v.object({
       order: 38,
     }),
   ),
+  cdc_deletes: choice(["record", "tombstone"], "record", {
+    title: "CDC Deletes",
+    description:
+      "What a CDC delete (a record whose data has a non-null _ab_cdc_deleted_at) becomes: 'record' (a message like any other) or 'tombstone' (the row's key with a null value, so a compacted topic drops the row). 'tombstone' needs message_key primary_key or fields.",
+    order: 39,
+  }),
 });
 
 /**

@@ -10,7 +10,8 @@ export interface EncodedRecord {
   topic: string;
   /** Undefined with `message_key` none. */
   key: Buffer | undefined;
-  value: Buffer;
+  /** null: a tombstone (`cdc_deletes: tombstone`), which compaction takes as the key's deletion. */
+  value: Buffer | null;
   /** Kafka record headers, when `headers` is on. */
   headers: [Buffer, Buffer][] | undefined;
   /** The record's timestamp (epoch ms) when `record_timestamp` is `emitted_at`; else the producer's clock. */
@@ -20,6 +21,9 @@ export interface EncodedRecord {
   /** Release once the record's send has settled, so its memory (key and value) can be reused. */
   memory: SlabMemory | undefined;
 }
+
+/** A record with a value: what every layout encodes (a tombstone has none). */
+export type ValuedRecord = EncodedRecord & { value: Buffer };
 
 /**
  * `send` resolves once every record is acknowledged per `acks` (with acks 0: written to the socket),

@@ -95,7 +95,10 @@ export function createInputPolicy(options: InputPolicyOptions): InputPolicy {
       const sent = deadLetter(
         encodeDeadLetter({ ...refusal, topic: deadLetterTopic, maxBytes: config.max_request_size }),
       );
-      const logged = emit.log("WARN", `Input line ${lineNumber} went to the dead-letter topic ${deadLetterTopic}: ${reason}.`);
+      const logged = emit.log(
+        "WARN",
+        `Input line ${lineNumber} went to the dead-letter topic ${deadLetterTopic}: ${reason}.`,
+      );
       return sent ? Promise.all([sent, logged]).then(() => undefined) : logged;
     },
     fail(error) {

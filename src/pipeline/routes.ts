@@ -107,6 +107,13 @@ function createRoute(
 ): Route {
   const topic = checkedTopicFor(config.topic_pattern, stream.namespace, stream.name, config.topic_naming);
   const keyPaths = keyPathsFor(config, stream, primaryKey);
+  const tombstones = config.cdc_deletes === "tombstone";
+  if (tombstones && keyPaths === undefined) {
+    throw new ConnectorError(
+      `cdc_deletes is tombstone, which needs message_key primary_key (or fields): a tombstone deletes its key, so it must carry the row's key, and stream ${streamLabel(stream)} would be keyed by ${config.message_key}.`,
+      "config_error",
+    );
+  }
   const codec: RegistryCodec | undefined =
     registry &&
     registryCodec(config, { stream, jsonSchema, syncId, generationId }, topic, keyPaths, registry);
@@ -154,6 +161,9 @@ function createRoute(
         if (!(error instanceof ConnectorError && error.internal === RECORD_DOES_NOT_FIT)) throw error;
         return sentence(error.message);
       }
+      // A CDC delete: the row's message without its value, which compaction takes as the key's end.
+      if (tombstones && isCdcDelete(record))
+        encoded = { ...encoded, value: null, size: encoded.size - (encoded.value?.length ?? 0) };
       if (encoded.size > config.max_request_size) {
         return `the record of stream ${label} is ${encoded.size} bytes once encoded, over max_request_size (${config.max_request_size} bytes)`;
       }
@@ -193,6 +203,12 @@ function keyPathsFor(config: Config, stream: StreamId, primaryKey: string[][]): 
     );
   }
   return primaryKey;
+}
+
+/** Airbyte's CDC sources mark a deleted row with a non-null `_ab_cdc_deleted_at` in its data. */
+function isCdcDelete(record: RecordLine): boolean {
+  const deletedAt = record.data._ab_cdc_deleted_at;
+  return deletedAt !== undefined && deletedAt !== null;
 }
 
 /** A ConnectorError's message as a clause: "A record … schema: why." → "a record … schema: why". */

@@ -91,7 +91,7 @@ describe("input policy: dead_letter", () => {
     });
     await policy.refuse({ lineNumber: 8, reason: "it is not valid UTF-8" });
     expect(policy.deadLetterTopic).toBe("airbyte_dead_letters");
-    expect(letters.map((letter) => [letter.topic, letter.key, letter.value.toString()])).toEqual([
+    expect(letters.map((letter) => [letter.topic, letter.key, String(letter.value)])).toEqual([
       ["airbyte_dead_letters", undefined, '{"type":"RECORD","record":{"stream":"users"}}'],
       ["airbyte_dead_letters", undefined, ""],
     ]);

@@ -52,7 +52,7 @@ describe("write: the happy path", () => {
     const sent = sender.sent.flat();
     // The Java rule: a missing namespace becomes empty, so "{namespace}.{stream}" gives "_orders".
     expect(sent.map((r) => r.topic)).toEqual(["public_users", "_orders", "public_users"]);
-    const value = JSON.parse(sent[0]?.value.toString() ?? "");
+    const value = JSON.parse(String(sent[0]?.value) ?? "");
     expect(Object.keys(value)).toEqual([
       "_airbyte_ab_id",
       "_airbyte_stream",
@@ -652,7 +652,7 @@ describe("write: rejected records and the dead-letter topic", () => {
     expect(summary.failure).toBeUndefined();
     const sent = sender.sent.flat();
     expect(sent.map((r) => r.topic)).toEqual(["public_users", "rejects", "rejects"]);
-    expect(sent[1]?.value.toString()).toBe("{nope");
+    expect(String(sent[1]?.value)).toBe("{nope");
     const reasons = sent
       .slice(1)
       .map((r) => Object.fromEntries((r.headers ?? []).map(([k, v]) => [k.toString(), v.toString()])));

@@ -16,7 +16,7 @@ import type { ValuedRecord } from "../contract/send.ts";
 import { isObject } from "../is-object.ts";
 import { createSlabPool } from "../memory/slab.ts";
 import type { RecordLine } from "../protocol/parse.ts";
-import { RECORD_OVERHEAD_BYTES, type RecordOptions } from "./record.ts";
+import { RECORD_OVERHEAD_BYTES, type RecordOptions, recordHeaders } from "./record.ts";
 
 /** record.ts's options, and the catalog's sync_id that V2 values carry. */
 export interface LayoutOptions extends RecordOptions {
@@ -47,7 +47,9 @@ export function encodeRecordV2(
       ? value.subarray(idStart - 1, idStart + id.length + 1)
       : value.subarray(idStart, idStart + id.length);
   const messageKey = key === undefined ? idKey : (key ?? undefined);
-  const headers = options.headers ? v2Headers(record, id, emittedAt, options.generationId) : undefined;
+  const headers = options.headers
+    ? recordHeaders(record, id, emittedAt, options.generationId, V2_HEADERS)
+    : undefined;
   let size = RECORD_OVERHEAD_BYTES + (messageKey?.length ?? 0) + value.length;
   for (const [name, text] of headers ?? []) size += name.length + text.length + 10;
   const timestamp = options.timestamp === "emitted_at" ? record.emittedAt : undefined;
@@ -72,22 +74,5 @@ const utf8 = new TextDecoder();
 const RAW_ID_PREFIX = Buffer.from('{"_airbyte_raw_id":"');
 const CLOSE_BRACE = 0x7d;
 
-const HEADER_STREAM = Buffer.from("airbyte_stream");
-const HEADER_NAMESPACE = Buffer.from("airbyte_namespace");
-const HEADER_EXTRACTED_AT = Buffer.from("airbyte_extracted_at");
-const HEADER_RAW_ID = Buffer.from("airbyte_raw_id");
-const HEADER_GENERATION_ID = Buffer.from("airbyte_generation_id");
-
-function v2Headers(
-  record: RecordLine,
-  id: string,
-  emittedAt: string,
-  generationId: number | undefined,
-): [Buffer, Buffer][] {
-  const headers: [Buffer, Buffer][] = [[HEADER_STREAM, Buffer.from(record.stream.name)]];
-  if (record.stream.namespace !== undefined)
-    headers.push([HEADER_NAMESPACE, Buffer.from(record.stream.namespace)]);
-  headers.push([HEADER_EXTRACTED_AT, Buffer.from(emittedAt)], [HEADER_RAW_ID, Buffer.from(id, "latin1")]);
-  if (generationId !== undefined) headers.push([HEADER_GENERATION_ID, Buffer.from(String(generationId))]);
-  return headers;
-}
+/** What the V2 layout calls the time and id headers (record.ts writes the others). */
+const V2_HEADERS = { emittedAt: Buffer.from("airbyte_extracted_at"), id: Buffer.from("airbyte_raw_id") };

@@ -74,24 +74,25 @@ const streamParts = new Map<string, Buffer>();
 
 const HEADER_STREAM = Buffer.from("airbyte_stream");
 const HEADER_NAMESPACE = Buffer.from("airbyte_namespace");
-const HEADER_EMITTED_AT = Buffer.from("airbyte_emitted_at");
-const HEADER_AB_ID = Buffer.from("airbyte_ab_id");
 const HEADER_GENERATION_ID = Buffer.from("airbyte_generation_id");
+const REFERENCE_HEADERS = { emittedAt: Buffer.from("airbyte_emitted_at"), id: Buffer.from("airbyte_ab_id") };
 
 /**
  * The record's Airbyte facts as UTF-8 headers; airbyte_namespace only when the stream has one,
- * airbyte_generation_id only when the catalog gives the generation.
+ * airbyte_generation_id only when the catalog gives the generation. `names`: what a layout calls
+ * its time and id headers (record-v2.ts has its own).
  */
-function recordHeaders(
+export function recordHeaders(
   record: RecordLine,
   id: string,
   emittedAt: string,
   generationId: number | undefined,
+  names: { emittedAt: Buffer; id: Buffer } = REFERENCE_HEADERS,
 ): [Buffer, Buffer][] {
   const headers: [Buffer, Buffer][] = [[HEADER_STREAM, Buffer.from(record.stream.name)]];
   if (record.stream.namespace !== undefined)
     headers.push([HEADER_NAMESPACE, Buffer.from(record.stream.namespace)]);
-  headers.push([HEADER_EMITTED_AT, Buffer.from(emittedAt)], [HEADER_AB_ID, Buffer.from(id, "latin1")]);
+  headers.push([names.emittedAt, Buffer.from(emittedAt)], [names.id, Buffer.from(id, "latin1")]);
   if (generationId !== undefined) headers.push([HEADER_GENERATION_ID, Buffer.from(String(generationId))]);
   return headers;
 }

@@ -1,8 +1,8 @@
 /**
  * A stream's messages when its value or key (or both) goes through the Schema Registry: the
  * record.ts message (key, headers, timestamp, the reference JSON value; record-v2.ts's with the V2
- * layout) with the registry-framed value (registry-values.ts) and key (registry-keys.ts) swapped in. Made once per stream; the json
- * path never comes here.
+ * layout) with the registry-framed value (registry-values.ts) and key (registry-keys.ts) swapped
+ * in. Made once per stream; the json path never comes here.
  */
 import type { Buffer } from "node:buffer";
 import { v4 as uuidv4, v7 as uuidv7 } from "uuid";

@@ -28,7 +28,7 @@ export interface LandedRecord {
 }
 
 /**
- * Every record in `topics`, read from the beginning up to each partition's end offset at the time
+ * Every record in `topics`, read from each partition's log start up to its end offset at the time
  * of the call (so the count is exact, not "at least"). Bounded by `timeoutMs`. `bootstrap` may list
  * several brokers, comma-separated (a cluster).
  */
@@ -44,9 +44,16 @@ export async function readTopics(
     autocommit: false,
   });
   try {
-    const offsets = await consumer.listOffsets({ topics });
+    // Records from each partition's log start (past 0 once records were deleted) to its end.
+    const [ends, starts] = await Promise.all([
+      consumer.listOffsets({ topics }),
+      consumer.listOffsets({ topics, timestamp: -2n }),
+    ]);
     let expected = 0;
-    for (const partitions of offsets.values()) for (const end of partitions) expected += Number(end);
+    for (const [topic, partitions] of ends)
+      partitions.forEach((end, i) => {
+        expected += Number(end - (starts.get(topic)?.[i] ?? 0n));
+      });
     if (expected === 0) return [];
     const stream = await consumer.consume({ topics, mode: "earliest", maxWaitTime: 200 });
     const landed: LandedRecord[] = [];

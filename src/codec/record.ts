@@ -6,7 +6,7 @@
  */
 import { Buffer } from "node:buffer";
 import { v4 as uuidv4 } from "uuid";
-import type { EncodedRecord } from "../contract/send.ts";
+import type { ValuedRecord } from "../contract/send.ts";
 import { createSlabPool } from "../memory/slab.ts";
 import type { RecordLine } from "../protocol/parse.ts";
 
@@ -15,6 +15,8 @@ export interface RecordOptions {
   keyFormat: "string" | "json";
   headers: boolean;
   timestamp: "producer" | "emitted_at";
+  /** The catalog's generation_id, sent as the airbyte_generation_id header when headers are on. */
+  generationId?: number | undefined;
 }
 
 /** The Java connector's layout: raw UUID key, no headers, the producer's timestamp. */
@@ -36,7 +38,7 @@ export function encodeRecord(
   options: RecordOptions = REFERENCE_RECORD,
   id: string = uuidv4(),
   key?: Buffer | null,
-): EncodedRecord {
+): ValuedRecord {
   const middle = streamPart(record.stream.name);
   const emittedAt = String(record.emittedAt);
   const data = record.dataBytes;
@@ -55,7 +57,7 @@ export function encodeRecord(
   at += DATA_PREFIX.copy(value, at);
   value.set(data, at);
   value[at + data.length] = CLOSE_BRACE;
-  const headers = options.headers ? recordHeaders(record, id, emittedAt) : undefined;
+  const headers = options.headers ? recordHeaders(record, id, emittedAt, options.generationId) : undefined;
   let size = RECORD_OVERHEAD_BYTES + (messageKey?.length ?? 0) + value.length;
   for (const [name, text] of headers ?? []) size += name.length + text.length + 10;
   const timestamp = options.timestamp === "emitted_at" ? record.emittedAt : undefined;
@@ -72,15 +74,26 @@ const streamParts = new Map<string, Buffer>();
 
 const HEADER_STREAM = Buffer.from("airbyte_stream");
 const HEADER_NAMESPACE = Buffer.from("airbyte_namespace");
-const HEADER_EMITTED_AT = Buffer.from("airbyte_emitted_at");
-const HEADER_AB_ID = Buffer.from("airbyte_ab_id");
+const HEADER_GENERATION_ID = Buffer.from("airbyte_generation_id");
+const REFERENCE_HEADERS = { emittedAt: Buffer.from("airbyte_emitted_at"), id: Buffer.from("airbyte_ab_id") };
 
-/** The record's Airbyte facts as UTF-8 headers; airbyte_namespace only when the stream has one. */
-function recordHeaders(record: RecordLine, id: string, emittedAt: string): [Buffer, Buffer][] {
+/**
+ * The record's Airbyte facts as UTF-8 headers; airbyte_namespace only when the stream has one,
+ * airbyte_generation_id only when the catalog gives the generation. `names`: what a layout calls
+ * its time and id headers (record-v2.ts has its own).
+ */
+export function recordHeaders(
+  record: RecordLine,
+  id: string,
+  emittedAt: string,
+  generationId: number | undefined,
+  names: { emittedAt: Buffer; id: Buffer } = REFERENCE_HEADERS,
+): [Buffer, Buffer][] {
   const headers: [Buffer, Buffer][] = [[HEADER_STREAM, Buffer.from(record.stream.name)]];
   if (record.stream.namespace !== undefined)
     headers.push([HEADER_NAMESPACE, Buffer.from(record.stream.namespace)]);
-  headers.push([HEADER_EMITTED_AT, Buffer.from(emittedAt)], [HEADER_AB_ID, Buffer.from(id, "latin1")]);
+  headers.push([names.emittedAt, Buffer.from(emittedAt)], [names.id, Buffer.from(id, "latin1")]);
+  if (generationId !== undefined) headers.push([HEADER_GENERATION_ID, Buffer.from(String(generationId))]);
   return headers;
 }
 

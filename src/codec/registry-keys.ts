@@ -5,7 +5,7 @@
  *
  * | message_key          | avro                                                        | json_schema (payload = key_format json's bytes) |
  * |----------------------|-------------------------------------------------------------|-------------------------------------------------|
- * | uuid                 | record `<stream>_key` { `_airbyte_ab_id`: string }           | `"<uuid>"`, schema `{"type":"string","format":"uuid"}` |
+ * | uuid                 | record `<stream>_key` { `_airbyte_ab_id`: string } (V2 layout: `_airbyte_raw_id`) | `"<uuid>"`, schema `{"type":"string","format":"uuid"}` |
  * | primary_key / fields | record `<stream>_key`, a field per key path (named by its parts joined with `_`, typed as in the data record) | the value (one field) or an array of them, typed from the same shapes |
  *
  * A record whose key field is missing or null, or an unsafe integer, is refused as with the other
@@ -15,7 +15,7 @@ import { Buffer } from "node:buffer";
 import { ConnectorError } from "../errors.ts";
 import { avroType, encodeFramed } from "../formats/avro-codec.ts";
 import { uniqueAvroNames } from "../formats/avro-names.ts";
-import { ENVELOPE_FIELDS, envelopeName, recordSchema } from "../formats/avro-schema.ts";
+import { ENVELOPE_FIELDS, envelopeName, recordSchema, V2_FIELDS } from "../formats/avro-schema.ts";
 import {
   ADDITIONAL_PROPERTIES_FIELD,
   dataRecordShape,
@@ -50,7 +50,8 @@ export function streamKeys(options: StreamKeysOptions): StreamKeys {
   const envelope = envelopeName(stream);
   const name = `${envelope.name}_key`;
   const fullName = `${envelope.fullName}_key`;
-  const shape = keyShape(options.jsonSchema, keyPaths, name, envelope.namespace, envelope.fullName);
+  const idField = options.layout === "airbyte_v2" ? V2_FIELDS.rawId : ENVELOPE_FIELDS.id;
+  const shape = keyShape(options.jsonSchema, keyPaths, name, envelope.namespace, envelope.fullName, idField);
   const subject = subjectName(options.strategy, { topic: options.topic, recordName: fullName, isKey: true });
   const values = (record: RecordLine, id: string): unknown[] => {
     if (keyPaths === undefined) return [id];
@@ -122,11 +123,12 @@ function keyShape(
   name: string,
   namespace: string | undefined,
   envelopeFullName: string,
+  idField: string,
 ): RecordShape {
   const fullName = namespace === undefined ? name : `${namespace}.${name}`;
   let fields: FieldShape[];
   if (keyPaths === undefined) {
-    fields = [{ name: ENVELOPE_FIELDS.id, source: ENVELOPE_FIELDS.id, type: UUID }];
+    fields = [{ name: idField, source: idField, type: UUID }];
   } else {
     const data = dataRecordShape(jsonSchema, ENVELOPE_FIELDS.data, envelopeFullName);
     const names = uniqueAvroNames(

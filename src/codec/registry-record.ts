@@ -1,18 +1,19 @@
 /**
  * A stream's messages when its value or key (or both) goes through the Schema Registry: the
- * record.ts message (key, headers, timestamp, the reference JSON value) with the registry-framed
- * value (registry-values.ts) and key (registry-keys.ts) swapped in. Made once per stream; the json
- * path never comes here.
+ * record.ts message (key, headers, timestamp, the reference JSON value; record-v2.ts's with the V2
+ * layout) with the registry-framed value (registry-values.ts) and key (registry-keys.ts) swapped
+ * in. Made once per stream; the json path never comes here.
  */
 import type { Buffer } from "node:buffer";
-import { v4 as uuidv4 } from "uuid";
+import { v4 as uuidv4, v7 as uuidv7 } from "uuid";
 import type { Config } from "../config/schema.ts";
-import type { EncodedRecord } from "../contract/send.ts";
+import type { ValuedRecord } from "../contract/send.ts";
 import type { CatalogStream } from "../protocol/catalog.ts";
 import type { RecordLine } from "../protocol/parse.ts";
 import type { RegistryClient } from "../registry/client.ts";
 import type { SubjectSchema } from "../registry/subject-schema.ts";
-import { encodeRecord, type RecordOptions } from "./record.ts";
+import { encodeRecord } from "./record.ts";
+import { encodeRecordV2, type LayoutOptions } from "./record-v2.ts";
 import { type StreamKeys, streamKeys } from "./registry-keys.ts";
 import { type StreamValues, streamValues } from "./registry-values.ts";
 
@@ -28,26 +29,31 @@ export interface RegistryCodec {
   encode(
     record: RecordLine,
     topic: string,
-    options: RecordOptions,
+    options: LayoutOptions,
     key: Buffer | null | undefined,
-  ): EncodedRecord;
+  ): ValuedRecord;
 }
 
 /** The codec of a stream, or undefined when neither value nor key uses the registry. */
 export function registryCodec(
   config: Config,
-  entry: Pick<CatalogStream, "stream" | "jsonSchema">,
+  entry: Pick<CatalogStream, "stream" | "jsonSchema" | "syncId" | "generationId">,
   topic: string,
   keyPaths: string[][] | undefined,
   registry: RegistryClient,
 ): RegistryCodec | undefined {
+  const layout = config.message_layout;
   const common = {
     stream: entry.stream,
     jsonSchema: entry.jsonSchema,
     topic,
     strategy: config.subject_name_strategy,
     registry,
+    layout,
+    syncId: entry.syncId,
+    generationId: entry.generationId,
   };
+  const [newId, reference] = layout === "airbyte_v2" ? [uuidv7, encodeRecordV2] : [uuidv4, encodeRecord];
   const valueFormat = config.value_format;
   const keyFormat = config.key_format;
   const values: StreamValues | undefined =
@@ -67,11 +73,11 @@ export function registryCodec(
       return Promise.all(schemas.map((schema) => schema.register())).then(() => undefined);
     },
     encode(record, topic, options, key) {
-      const id = uuidv4();
+      const id = newId();
       const ownKey = keys?.encode(record, id);
-      const reference = encodeRecord(record, topic, options, id, ownKey ?? key);
-      const value = values ? values.encode(record, id, reference.value) : reference.value;
-      return { ...reference, value, size: reference.size - reference.value.length + value.length };
+      const json = reference(record, topic, options, id, ownKey ?? key);
+      const value = values ? values.encode(record, id, json.value) : json.value;
+      return { ...json, value, size: json.size - json.value.length + value.length };
     },
   };
 }

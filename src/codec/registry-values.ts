@@ -13,8 +13,8 @@
 import type { Buffer } from "node:buffer";
 import type { Type } from "avsc";
 import { avroType, encodeFramed } from "../formats/avro-codec.ts";
-import { streamAvro } from "../formats/avro-schema.ts";
-import { avroData, avroEnvelope } from "../formats/avro-value.ts";
+import { type MessageLayout, streamAvro } from "../formats/avro-schema.ts";
+import { avroData, avroEnvelope, avroEnvelopeV2 } from "../formats/avro-value.ts";
 import { parseJsonLossless } from "../formats/json-lossless.ts";
 import { jsonSchemaForStream } from "../formats/json-schema-value.ts";
 import { frame, type SubjectNameStrategy, subjectName } from "../formats/wire.ts";
@@ -22,6 +22,7 @@ import type { RecordLine, StreamId } from "../protocol/parse.ts";
 import { streamLabel } from "../protocol/parse.ts";
 import type { RegistryClient } from "../registry/client.ts";
 import { type SubjectSchema, subjectSchema } from "../registry/subject-schema.ts";
+import { metaChanges } from "./record-v2.ts";
 
 export type RegistryFormat = "avro" | "json_schema";
 
@@ -39,6 +40,10 @@ export interface StreamValuesOptions {
   topic: string;
   strategy: SubjectNameStrategy;
   registry: RegistryClient;
+  /** The envelope's fields: the Java connector's, or Destinations V2's with these catalog facts. */
+  layout: MessageLayout;
+  syncId?: number | undefined;
+  generationId?: number | undefined;
 }
 
 export function streamValues(options: StreamValuesOptions): StreamValues {
@@ -55,18 +60,32 @@ export function streamValues(options: StreamValuesOptions): StreamValues {
   let registered: SubjectSchema;
   let encode: (record: RecordLine, id: string, json: Buffer, schemaId: number) => Buffer;
   if (options.format === "avro") {
-    const avro = streamAvro(description);
+    const avro = streamAvro(description, options.layout);
     const type: Type = avroType(avro.schema);
     registered = registeredAs("AVRO", avro.schema, avro.fullName);
     encode = (record, id, _json, schemaId) => {
       const data = avroData(avro.data, record.data, label, () =>
         parseJsonLossless(utf8.decode(record.dataBytes)),
       );
-      const value = avroEnvelope({ id, stream: record.stream.name, emittedAt: record.emittedAt }, data);
+      const stream = record.stream.name;
+      const value =
+        options.layout === "airbyte_v2"
+          ? avroEnvelopeV2(
+              {
+                rawId: id,
+                extractedAt: record.emittedAt,
+                syncId: options.syncId,
+                generationId: options.generationId,
+                changes: metaChanges(record),
+                stream,
+              },
+              data,
+            )
+          : avroEnvelope({ id, stream, emittedAt: record.emittedAt }, data);
       return encodeFramed(type, schemaId, value);
     };
   } else {
-    const document = jsonSchemaForStream(description);
+    const document = jsonSchemaForStream(description, options.layout);
     registered = registeredAs("JSON", document, String(document.title));
     encode = (_record, _id, json, schemaId) => frame(schemaId, json);
   }

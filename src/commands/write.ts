@@ -9,7 +9,7 @@ import { securitySettings } from "../config/security.ts";
 import { ConnectorError } from "../errors.ts";
 import { createSender } from "../kafka/sender.ts";
 import { runWrite, type WriteSummary } from "../pipeline/write.ts";
-import { parseCatalog } from "../protocol/catalog.ts";
+import { overwrites, parseCatalog } from "../protocol/catalog.ts";
 import { createEmitter, type Emitter } from "../protocol/emit.ts";
 import { reusedChunks } from "../protocol/stdin.ts";
 import { createRegistryClient } from "../registry/client.ts";
@@ -53,7 +53,7 @@ export default defineCommand({
     }
 
     for (const warning of securitySettings(setup.config.protocol).warnings) await emit.log("WARN", warning);
-    const sender = createSender(setup.config);
+    const sender = createSender(setup.config, { truncate: setup.catalog?.some(overwrites) ?? false });
     // What cannot work (a broker too old for the config, a refused login) fails before any input
     // is read; a cluster that does not answer yet is given max_block_ms at the first send.
     const refused = await sender.connect().then(
@@ -79,6 +79,7 @@ export default defineCommand({
         input: reusedChunks(process.stdin.fd),
         send: (records) => sender.send(records),
         commit: sender.commit,
+        truncator: sender.truncator,
         emit,
         signal: controller.signal,
         graceMs: Math.min(setup.config.delivery_timeout_ms, 10_000),
@@ -110,7 +111,13 @@ function describe(summary: WriteSummary): string {
     `Read ${summary.records} records${streams ? ` (${streams})` : ""}`,
     `echoed ${summary.statesEchoed} STATE messages${summary.statesHeld ? `, held back ${summary.statesHeld} not covered by acknowledged records` : ""}`,
     `skipped ${summary.skippedLines} invalid lines`,
+    ...(summary.deadLetters > 0
+      ? [`sent ${summary.deadLetters} invalid lines to the dead-letter topic`]
+      : []),
     `ignored ${ignored || "no other messages"}`,
     ...(summary.topics.length > 0 ? [`topics: ${summary.topics.join(", ")}`] : []),
+    ...[...summary.deleted].map(
+      ([topic, count]) => `overwrite of topic ${topic} deleted ${count} older records`,
+    ),
   ].join("; ");
 }

@@ -4,8 +4,8 @@
  *
  * Field names, types and defaults are the Java `destination-kafka` 0.1.11 ones, so existing Airbyte
  * configs work unchanged; `on_invalid_input`, `key_format`, `headers`, `record_timestamp` and
- * `topic_naming`, `value_format`, `schema_registry` and `subject_name_strategy` are ours, and their
- * defaults keep the reference's behaviour.
+ * `topic_naming`, `value_format`, `schema_registry`, `subject_name_strategy` and `message_layout`
+ * are ours, and their defaults keep the reference's behaviour.
  */
 import * as v from "valibot";
 import { TOPIC_NAMINGS } from "../topic/naming.ts";
@@ -248,10 +248,10 @@ export const ConfigObjectSchema = v.object({
       "The maximum amount of time in ms that the transaction coordinator will wait for a transaction to complete. The connector commits once a transaction is half this old, even between STATEs.",
     order: 24,
   }),
-  on_invalid_input: choice(["fail", "skip"], "fail", {
+  on_invalid_input: choice(["fail", "skip", "dead_letter"], "fail", {
     title: "On Invalid Input",
     description:
-      "What to do with an input line that cannot be written: not JSON, not an AirbyteMessage, a record of a stream not in the catalog, or a record larger than max_request_size. 'fail' (default) fails the sync; 'skip' drops the line with a WARN and counts it.",
+      "What to do with an input line that cannot be written: not JSON, not an AirbyteMessage, a record of a stream not in the catalog, a record without its key, one that does not fit its registry schema, or one larger than max_request_size. 'fail' (default) fails the sync; 'skip' drops the line with a WARN; 'dead_letter' writes it to dead_letter_topic, with headers saying why. Skipped and dead-lettered records count in each STATE's destinationStats.rejectedRecordCount.",
     order: 25,
   }),
   message_key: choice(["uuid", "primary_key", "fields", "none"], "uuid", {
@@ -286,7 +286,7 @@ export const ConfigObjectSchema = v.object({
   headers: flag(false, {
     title: "Record Headers",
     description:
-      "Add airbyte_stream, airbyte_namespace, airbyte_emitted_at and airbyte_ab_id as Kafka record headers (UTF-8 strings).",
+      "Add airbyte_stream, airbyte_namespace, airbyte_emitted_at, airbyte_ab_id and airbyte_generation_id (when the catalog gives one) as Kafka record headers (UTF-8 strings).",
     order: 29,
   }),
   record_timestamp: choice(["producer", "emitted_at"], "producer", {
@@ -361,6 +361,28 @@ export const ConfigObjectSchema = v.object({
       "The registry subject of each stream's value schema: 'topic' (<topic>-value, Confluent's default), 'record' (the record's full name) or 'topic_record' (<topic>-<record full name>).",
     order: 36,
   }),
+  message_layout: choice(["airbyte_v1", "airbyte_v2"], "airbyte_v1", {
+    title: "Message Layout",
+    description:
+      "The fields of each message value: 'airbyte_v1' (the Java connector's: _airbyte_ab_id, _airbyte_stream, _airbyte_emitted_at, _airbyte_data) or 'airbyte_v2' (Airbyte's Destinations V2: _airbyte_raw_id, a UUIDv7 and the default key; _airbyte_extracted_at; _airbyte_meta with the sync_id and the record's changes; _airbyte_generation_id; _airbyte_data). Avro and JSON Schema values get the same fields.",
+    order: 37,
+  }),
+  dead_letter_topic: v.pipe(
+    v.nullish(v.pipe(v.string("must be a string"), v.trim(), v.nonEmpty("must not be empty"))),
+    v.metadata({
+      title: "Dead-Letter Topic",
+      description:
+        "With on_invalid_input 'dead_letter': the topic that input lines which cannot be written go to (same naming rule as topic_pattern), each as the line's bytes with the headers airbyte_rejected_reason, airbyte_input_line and airbyte_stream. A failed dead-letter write fails the sync.",
+      examples: ["airbyte.dead_letters"],
+      order: 38,
+    }),
+  ),
+  cdc_deletes: choice(["record", "tombstone"], "record", {
+    title: "CDC Deletes",
+    description:
+      "What a CDC delete (a record whose data has a non-null _ab_cdc_deleted_at) becomes: 'record' (a message like any other) or 'tombstone' (the row's key with a null value, so a compacted topic drops the row). 'tombstone' needs message_key primary_key or fields.",
+    order: 39,
+  }),
 });
 
 /**
@@ -405,6 +427,13 @@ export const ConfigSchema = v.pipe(
       "is required when value_format or key_format is avro or json_schema",
     ),
     ["schema_registry"],
+  ),
+  v.forward(
+    v.check(
+      (config) => config.on_invalid_input !== "dead_letter" || config.dead_letter_topic != null,
+      'is required when on_invalid_input is "dead_letter"',
+    ),
+    ["dead_letter_topic"],
   ),
   v.forward(
     v.check(

@@ -24,7 +24,8 @@ export function specMessage() {
       documentationUrl: DOCUMENTATION_URL,
       connectionSpecification: connectionSpecification(),
       supportsIncremental: true,
-      supported_destination_sync_modes: ["append"],
+      // overwrite: appended, then what the topic held before is deleted (pipeline/overwrite.ts).
+      supported_destination_sync_modes: ["append", "overwrite"],
     },
   };
 }

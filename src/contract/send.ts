@@ -10,7 +10,8 @@ export interface EncodedRecord {
   topic: string;
   /** Undefined with `message_key` none. */
   key: Buffer | undefined;
-  value: Buffer;
+  /** null: a tombstone (`cdc_deletes: tombstone`), which compaction takes as the key's deletion. */
+  value: Buffer | null;
   /** Kafka record headers, when `headers` is on. */
   headers: [Buffer, Buffer][] | undefined;
   /** The record's timestamp (epoch ms) when `record_timestamp` is `emitted_at`; else the producer's clock. */
@@ -20,6 +21,9 @@ export interface EncodedRecord {
   /** Release once the record's send has settled, so its memory (key and value) can be reused. */
   memory: SlabMemory | undefined;
 }
+
+/** A record with a value: what every layout encodes (a tombstone has none). */
+export type ValuedRecord = EncodedRecord & { value: Buffer };
 
 /**
  * `send` resolves once every record is acknowledged per `acks` (with acks 0: written to the socket),
@@ -38,4 +42,25 @@ export interface Sender {
   commit: (() => Promise<void>) | undefined;
   /** Closes the connections; bounded, so a hung broker cannot keep the process alive. */
   close(): Promise<void>;
+  /** For streams that overwrite: records where their topics end, and later deletes what lies before. */
+  truncator: Truncator;
+}
+
+/** Where each partition of a topic ended when the sync started. */
+export interface TopicMark {
+  topic: string;
+  partitions: { partition: number; end: bigint }[];
+}
+
+/**
+ * Full Refresh Overwrite on a topic, which cannot be overwritten: `mark` records where the topic
+ * ends before the sync writes to it (undefined: it does not exist yet, so nothing is older), and
+ * rejects with a config_error when its records could not be deleted (no DELETE permission, a
+ * compacted-only topic); `truncate`, called only once the sync has succeeded, deletes every
+ * record below the mark and resolves with how many offsets that freed. Both reject with a
+ * ConnectorError.
+ */
+export interface Truncator {
+  mark(topic: string): Promise<TopicMark | undefined>;
+  truncate(mark: TopicMark): Promise<number>;
 }

@@ -103,6 +103,18 @@ export const ENVELOPE_FIELDS = {
   data: "_airbyte_data",
 } as const;
 
+/**
+ * The message layouts (config `message_layout`): the Java connector's envelope above, or Airbyte's
+ * Destinations V2 one, whose fields besides `_airbyte_data` are these.
+ */
+export type MessageLayout = "airbyte_v1" | "airbyte_v2";
+export const V2_FIELDS = {
+  rawId: "_airbyte_raw_id",
+  extractedAt: "_airbyte_extracted_at",
+  meta: "_airbyte_meta",
+  generationId: "_airbyte_generation_id",
+} as const;
+
 /** The envelope record's name and namespace for a stream (shared with the JSON Schema `title`). */
 export function envelopeName(stream: Pick<StreamDescription, "name" | "namespace">): {
   name: string;
@@ -114,21 +126,36 @@ export function envelopeName(stream: Pick<StreamDescription, "name" | "namespace
   return { name, namespace, fullName: namespace === undefined ? name : `${namespace}.${name}` };
 }
 
-/** The Avro schema and data shape for `stream`. */
-export function streamAvro(stream: StreamDescription): StreamAvro {
+/**
+ * The Avro schema and data shape for `stream`. With the V2 layout the envelope is
+ * `_airbyte_raw_id` (uuid), `_airbyte_extracted_at` (timestamp-millis), `_airbyte_meta` (a record
+ * of `sync_id` and `changes`, each change a record of nullable strings `field`, `change`,
+ * `reason`), `_airbyte_generation_id` (nullable long) and `_airbyte_data`.
+ */
+export function streamAvro(stream: StreamDescription, layout: MessageLayout = "airbyte_v1"): StreamAvro {
   const { name, namespace, fullName } = envelopeName(stream);
   const data = dataRecordShape(stream.jsonSchema, ENVELOPE_FIELDS.data, fullName);
+  const uuid = { type: "string", logicalType: "uuid" };
+  const millis = { type: "long", logicalType: "timestamp-millis" };
+  const envelope: AvroField[] =
+    layout === "airbyte_v2"
+      ? [
+          { name: V2_FIELDS.rawId, type: uuid },
+          { name: V2_FIELDS.extractedAt, type: millis },
+          { name: V2_FIELDS.meta, type: metaSchema(fullName) },
+          { name: V2_FIELDS.generationId, type: ["null", "long"], default: null },
+        ]
+      : [
+          { name: ENVELOPE_FIELDS.id, type: uuid },
+          { name: ENVELOPE_FIELDS.stream, type: "string" },
+          { name: ENVELOPE_FIELDS.emittedAt, type: millis },
+        ];
   const schema: AvroRecordSchema = {
     type: "record",
     name,
     ...(namespace === undefined ? {} : { namespace }),
     ...(name === stream.name ? {} : { doc: `${ORIGINAL_NAME_DOC_PREFIX}${stream.name}` }),
-    fields: [
-      { name: ENVELOPE_FIELDS.id, type: { type: "string", logicalType: "uuid" } },
-      { name: ENVELOPE_FIELDS.stream, type: "string" },
-      { name: ENVELOPE_FIELDS.emittedAt, type: { type: "long", logicalType: "timestamp-millis" } },
-      { name: ENVELOPE_FIELDS.data, type: recordSchema(data) },
-    ],
+    fields: [...envelope, { name: ENVELOPE_FIELDS.data, type: recordSchema(data) }],
   };
   return { schema, fullName, data };
 }
@@ -154,6 +181,31 @@ export function recordSchema(record: RecordShape): AvroRecordSchema {
 }
 
 // --- internal ---
+
+/** `_airbyte_meta` of the V2 envelope, named inside the envelope record's namespace. */
+function metaSchema(envelopeFullName: string): AvroRecordSchema {
+  const text = (name: string): AvroField => ({ name, type: ["null", "string"], default: null });
+  return {
+    type: "record",
+    name: V2_FIELDS.meta,
+    namespace: envelopeFullName,
+    fields: [
+      { name: "sync_id", type: ["null", "long"], default: null },
+      {
+        name: "changes",
+        type: {
+          type: "array",
+          items: {
+            type: "record",
+            name: "change",
+            namespace: `${envelopeFullName}.${V2_FIELDS.meta}`,
+            fields: [text("field"), text("change"), text("reason")],
+          },
+        },
+      },
+    ],
+  };
+}
 
 function unionSchema(union: UnionShape): AvroSchema {
   const branches = union.branches.map(branchSchema);

@@ -20,7 +20,8 @@
  * property names, `[i]` for array items) and why, never the value.
  */
 import { ConnectorError } from "../errors.ts";
-import { ENVELOPE_FIELDS } from "./avro-schema.ts";
+import { isObject } from "../is-object.ts";
+import { ENVELOPE_FIELDS, V2_FIELDS } from "./avro-schema.ts";
 import {
   ADDITIONAL_PROPERTIES_FIELD,
   type ArrayShape,
@@ -83,13 +84,7 @@ export function avroDataFromText(shape: RecordShape, text: string, stream: strin
 
 /** The whole message value: the envelope around fitted data (from `avroData`). */
 export function avroEnvelope(values: EnvelopeValues, data: AvroObject): AvroObject {
-  if (!Number.isSafeInteger(values.emittedAt)) {
-    throw new ConnectorError(
-      `A record of stream ${values.stream} has an emitted_at that is not a whole number of milliseconds.`,
-      "system_error",
-      RECORD_DOES_NOT_FIT,
-    );
-  }
+  wholeMillis(values.emittedAt, values.stream);
   return {
     [ENVELOPE_FIELDS.id]: values.id,
     [ENVELOPE_FIELDS.stream]: values.stream,
@@ -98,7 +93,54 @@ export function avroEnvelope(values: EnvelopeValues, data: AvroObject): AvroObje
   };
 }
 
+/** The V2 envelope's fields besides the data. */
+export interface V2EnvelopeValues {
+  readonly rawId: string;
+  /** The record's emitted_at, epoch milliseconds. */
+  readonly extractedAt: number;
+  readonly syncId: number | undefined;
+  readonly generationId: number | undefined;
+  /** The record's meta.changes as the source wrote them. */
+  readonly changes: readonly unknown[];
+  /** The stream's name, for errors. */
+  readonly stream: string;
+}
+
+/**
+ * The V2 message value (avro-schema.ts's V2 envelope). A change's `field`, `change` and `reason`
+ * are written as given when strings, as JSON text otherwise, and null when absent.
+ */
+export function avroEnvelopeV2(values: V2EnvelopeValues, data: AvroObject): AvroObject {
+  wholeMillis(values.extractedAt, values.stream);
+  const text = (value: unknown): AvroValue =>
+    value === undefined || value === null
+      ? null
+      : { string: typeof value === "string" ? value : JSON.stringify(value) };
+  const long = (value: number | undefined): AvroValue => (value === undefined ? null : { long: value });
+  const changes = values.changes.map((change): AvroValue => {
+    const entry = isObject(change) ? change : {};
+    return { field: text(entry.field), change: text(entry.change), reason: text(entry.reason) };
+  });
+  return {
+    [V2_FIELDS.rawId]: values.rawId,
+    [V2_FIELDS.extractedAt]: values.extractedAt,
+    [V2_FIELDS.meta]: { sync_id: long(values.syncId), changes },
+    [V2_FIELDS.generationId]: long(values.generationId),
+    [ENVELOPE_FIELDS.data]: data,
+  };
+}
+
 // --- internal ---
+
+/** An emitted_at Avro's timestamp-millis can hold, else the record does not fit. */
+function wholeMillis(ms: number, stream: string): void {
+  if (Number.isSafeInteger(ms)) return;
+  throw new ConnectorError(
+    `A record of stream ${stream} has an emitted_at that is not a whole number of milliseconds.`,
+    "system_error",
+    RECORD_DOES_NOT_FIT,
+  );
+}
 
 /** Thrown (not an Error: never leaves this module) when the digits of a rounded integer matter. */
 const NEEDS_LOSSLESS = Symbol("needs a lossless parse");

@@ -12,31 +12,64 @@
  */
 
 import { isObject } from "../is-object.ts";
-import { envelopeName, type StreamDescription } from "./avro-schema.ts";
+import {
+  ENVELOPE_FIELDS,
+  envelopeName,
+  type MessageLayout,
+  type StreamDescription,
+  V2_FIELDS,
+} from "./avro-schema.ts";
 import { isWellKnownRef, type WellKnownType, wellKnownType } from "./well-known-types.ts";
 
 export const JSON_SCHEMA_DRAFT = "http://json-schema.org/draft-07/schema#";
 
 export type JsonSchemaDocument = { readonly [keyword: string]: unknown };
 
-/** The envelope schema for `stream`. */
-export function jsonSchemaForStream(stream: StreamDescription): JsonSchemaDocument {
+/** The envelope schema for `stream`, in the Java connector's layout or Destinations V2's. */
+export function jsonSchemaForStream(
+  stream: StreamDescription,
+  layout: MessageLayout = "airbyte_v1",
+): JsonSchemaDocument {
+  const envelope: Record<string, unknown> =
+    layout === "airbyte_v2"
+      ? {
+          [V2_FIELDS.rawId]: { type: "string", format: "uuid" },
+          [V2_FIELDS.extractedAt]: { type: "integer" },
+          [V2_FIELDS.meta]: V2_META,
+          [V2_FIELDS.generationId]: { type: ["integer", "null"] },
+        }
+      : {
+          [ENVELOPE_FIELDS.id]: { type: "string" },
+          [ENVELOPE_FIELDS.stream]: { type: "string" },
+          [ENVELOPE_FIELDS.emittedAt]: { type: "integer" },
+        };
   return {
     $schema: JSON_SCHEMA_DRAFT,
     title: envelopeName(stream).fullName,
     type: "object",
-    properties: {
-      _airbyte_ab_id: { type: "string" },
-      _airbyte_stream: { type: "string" },
-      _airbyte_emitted_at: { type: "integer" },
-      _airbyte_data: nestedDataSchema(stream.jsonSchema),
-    },
-    required: ["_airbyte_ab_id", "_airbyte_stream", "_airbyte_emitted_at", "_airbyte_data"],
+    properties: { ...envelope, [ENVELOPE_FIELDS.data]: nestedDataSchema(stream.jsonSchema) },
+    required: [...Object.keys(envelope), ENVELOPE_FIELDS.data],
     additionalProperties: false,
   };
 }
 
 // --- internal ---
+
+/** `_airbyte_meta` of the V2 envelope: the sync's id and the changes the source made to the record. */
+const V2_META: JsonSchemaDocument = {
+  type: "object",
+  properties: {
+    sync_id: { type: ["integer", "null"] },
+    changes: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { field: { type: "string" }, change: { type: "string" }, reason: { type: "string" } },
+      },
+    },
+  },
+  required: ["sync_id", "changes"],
+};
 
 const DATA_POINTER = "#/properties/_airbyte_data";
 

@@ -8,9 +8,10 @@ import { Buffer } from "node:buffer";
 import { v4 as uuidv4 } from "uuid";
 import type { Config } from "../config/schema.ts";
 import { withDeadline } from "../deadline.ts";
+import { ConnectorError } from "../errors.ts";
 import { checkedTopicFor } from "../topic/naming.ts";
 import { attempt } from "./attempt.ts";
-import { createKafkaClient } from "./client.ts";
+import { createKafkaClient, type KafkaClient } from "./client.ts";
 import { classifyKafkaError } from "./errors.ts";
 import { closedConnectionHint } from "./security.ts";
 import { topicExists } from "./topic-creator.ts";
@@ -79,8 +80,26 @@ export async function checkConnection(config: Config): Promise<string | undefine
         await producer.send([record], [topic], { identity });
       },
     );
-    return note;
+    return [note, await deletionNote(client, topic)].filter(Boolean).join(" ");
   } finally {
     await withDeadline(client.close(), 2000, () => new Error("close timed out")).catch(() => undefined);
   }
+}
+
+// --- internal ---
+
+/**
+ * Whether streams that overwrite could delete records here, asked of test_topic the way `write`
+ * asks each such stream's topic before it starts (a deletion below offset 0, which deletes
+ * nothing). Said, not failed: a sync without such streams needs none of it.
+ */
+function deletionNote(client: KafkaClient, topic: string): Promise<string> {
+  return client.truncator.mark(topic).then(
+    () =>
+      `This client may delete records of ${topic}, as streams that overwrite (Full Refresh Overwrite, truncate refreshes) need on their topics.`,
+    (error: unknown) =>
+      error instanceof ConnectorError && error.failureType === "config_error"
+        ? `Streams that overwrite (Full Refresh Overwrite, truncate refreshes) would be refused on a topic like ${topic}: ${error.message}`
+        : `Whether streams may overwrite (delete records of) a topic like ${topic} could not be told: ${error instanceof Error ? error.message : String(error)}`,
+  );
 }

@@ -6,9 +6,11 @@
  * brokers in the same words.
  */
 import type { Config } from "../config/schema.ts";
+import type { Truncator } from "../contract/send.ts";
 import { bootstrapAddresses, toConnectionOptions, toNeeds, toProducerSettings } from "./client-options.ts";
 import { type Compressor, createCompressor } from "./compressor.ts";
 import { createTopicCreator, type TopicCreator } from "./topic-creator.ts";
+import { createTruncator } from "./truncator.ts";
 import { type Clock, systemClock } from "./wire/clock.ts";
 import { type Cluster, createCluster } from "./wire/cluster.ts";
 import { type Coordinator, createCoordinator } from "./wire/coordinator.ts";
@@ -23,16 +25,25 @@ export interface KafkaClient {
   coordinator: Coordinator | undefined;
   /** With create_topics. */
   creator: TopicCreator | undefined;
+  /** Records where topics end and deletes what lies before, for streams that overwrite. */
+  truncator: Truncator;
   /** Stops the compression worker and closes every connection. */
   close(): Promise<void>;
 }
 
-export function createKafkaClient(config: Config, clock: Clock = systemClock): KafkaClient {
+/**
+ * `truncate`: the catalog has a stream that overwrites, so every broker must offer what deleting
+ * records takes (without it, a broker that lacks DeleteRecords still serves every other mode).
+ */
+export function createKafkaClient(
+  config: Config,
+  { truncate = false, clock = systemClock }: { truncate?: boolean; clock?: Clock } = {},
+): KafkaClient {
   const wire = poolWire(config.client_id, toConnectionOptions(config));
   const cluster = createCluster(
     wire,
     bootstrapAddresses(config.bootstrap_servers),
-    requirementsOf(toNeeds(config)),
+    requirementsOf({ ...toNeeds(config), truncate }),
   );
   // Its worker starts only when a batch is compressed.
   const compressor: Compressor = createCompressor();
@@ -55,6 +66,7 @@ export function createKafkaClient(config: Config, clock: Clock = systemClock): K
     creator: config.create_topics
       ? createTopicCreator(cluster, config, config.create_topics, clock)
       : undefined,
+    truncator: createTruncator(cluster, config, clock),
     async close() {
       compressor.close();
       await cluster.close();

@@ -14,7 +14,7 @@ export interface ErrorContext {
   /** Said when a broker closes the connection without a reason (e.g. "it may require mTLS"). */
   closedHint?: string | undefined;
   /** What the topic was needed for, named when the broker refuses it; default "write". */
-  access?: "write" | "create";
+  access?: "write" | "create" | "delete";
 }
 
 export function classifyKafkaError(error: unknown, context: ErrorContext): ConnectorError {
@@ -94,11 +94,13 @@ const fenced: Cause["text"] = () =>
 
 const CAUSES: Cause[] = [
   protocolCause("UNKNOWN_TOPIC_OR_PARTITION", "config_error", missingTopic),
-  protocolCause("TOPIC_AUTHORIZATION_FAILED", "config_error", (c) =>
-    c.access === "create"
-      ? `not authorized to create ${topicName(c)}: create_topics needs the CREATE permission on the topic or the cluster, and WRITE on the topic.`
-      : `not authorized to write to ${topicName(c)}.`,
-  ),
+  protocolCause("TOPIC_AUTHORIZATION_FAILED", "config_error", (c) => {
+    if (c.access === "create")
+      return `not authorized to create ${topicName(c)}: create_topics needs the CREATE permission on the topic or the cluster, and WRITE on the topic.`;
+    if (c.access === "delete")
+      return `not authorized to delete records of ${topicName(c)}: a stream that overwrites (destination_sync_mode overwrite, or a truncate refresh) needs the DELETE permission on its topic, besides DESCRIBE and WRITE.`;
+    return `not authorized to write to ${topicName(c)}.`;
+  }),
   protocolCause("CLUSTER_AUTHORIZATION_FAILED", "config_error", () => "not authorized on the cluster."),
   protocolCause(
     "TRANSACTIONAL_ID_AUTHORIZATION_FAILED",
@@ -137,7 +139,11 @@ const CAUSES: Cause[] = [
     "config_error",
     (c) => `the broker refused ${topicName(c)} as an invalid topic name.`,
   ),
-  protocolCause("POLICY_VIOLATION", "config_error", (c) => `a broker policy refused ${topicName(c)}.`),
+  protocolCause("POLICY_VIOLATION", "config_error", (c) =>
+    c.access === "delete"
+      ? `${topicName(c)} keeps its records by compaction alone (cleanup.policy=compact), so they cannot be deleted and a stream cannot overwrite it: use cleanup.policy delete or compact,delete on that topic, or append.`
+      : `a broker policy refused ${topicName(c)}.`,
+  ),
   protocolCause(
     "INVALID_REPLICATION_FACTOR",
     "config_error",

@@ -9,6 +9,7 @@
  *   record: length varint | attributes int8 | timestampDelta varlong | offsetDelta varint |
  *           keyLength varint | key | valueLength varint | value | headerCount varint |
  *           [headerKeyLength varint | headerKey | headerValueLength varint | headerValue]
+ *   (a missing key or value — a tombstone's — is length -1 and no bytes)
  *
  * The CRC-32C covers attributes to the end; with compression, the records section is compressed.
  */
@@ -18,7 +19,8 @@ import type { CompressionType } from "./client-options.ts";
 
 export interface BatchRecord {
   key: Uint8Array | undefined;
-  value: Uint8Array;
+  /** null: a tombstone. */
+  value: Uint8Array | null;
   /** Epoch ms; records without one get the batch's `timestamp`. */
   timestamp?: number | undefined;
   headers?: [Uint8Array, Uint8Array][] | undefined;
@@ -131,7 +133,7 @@ function encodeRecords<B extends ArrayBufferLike>(
 ): Buffer<B> {
   let total = offset;
   for (const record of records) {
-    total += MAX_RECORD_OVERHEAD + (record.key?.length ?? 0) + record.value.length;
+    total += MAX_RECORD_OVERHEAD + (record.key?.length ?? 0) + (record.value?.length ?? 0);
     for (const [name, value] of record.headers ?? []) total += 10 + name.length + value.length;
   }
   const out = allocate(total);
@@ -139,7 +141,7 @@ function encodeRecords<B extends ArrayBufferLike>(
   for (let i = 0; i < records.length; i++) {
     const record = records[i] as BatchRecord;
     const keyLength = record.key?.length ?? -1;
-    const valueLength = record.value.length;
+    const valueLength = record.value?.length ?? -1;
     const delta = (record.timestamp ?? fallback) - base;
     let headersLength = varintSize(record.headers?.length ?? 0);
     for (const [name, value] of record.headers ?? []) {
@@ -152,7 +154,7 @@ function encodeRecords<B extends ArrayBufferLike>(
       varintSize(keyLength) +
       Math.max(keyLength, 0) +
       varintSize(valueLength) +
-      valueLength +
+      Math.max(valueLength, 0) +
       headersLength;
     at = writeVarint(out, at, bodyLength);
     out[at++] = 0; // attributes
@@ -164,8 +166,10 @@ function encodeRecords<B extends ArrayBufferLike>(
       at += keyLength;
     }
     at = writeVarint(out, at, valueLength);
-    out.set(record.value, at);
-    at += valueLength;
+    if (record.value) {
+      out.set(record.value, at);
+      at += valueLength;
+    }
     at = writeVarint(out, at, record.headers?.length ?? 0);
     for (const [name, value] of record.headers ?? []) {
       at = writeVarint(out, at, name.length);

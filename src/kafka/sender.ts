@@ -17,8 +17,9 @@ import type { Coordinator } from "./wire/coordinator.ts";
 import { partitionKey } from "./wire/outcome.ts";
 import { type Producer, type TopicRecord, TopicSendError } from "./wire/producer.ts";
 
-export function createSender(config: Config): Sender {
-  const client = createKafkaClient(config);
+/** `truncate`: a stream of the catalog overwrites its topic (see truncator.ts). */
+export function createSender(config: Config, { truncate = false }: { truncate?: boolean } = {}): Sender {
+  const client = createKafkaClient(config, { truncate });
   const { cluster, producer, coordinator, creator } = client;
   const bootstrap = config.bootstrap_servers;
   const closedHint = closedConnectionHint(config.protocol);
@@ -104,6 +105,7 @@ export function createSender(config: Config): Sender {
       }
       await withDeadline(client.close(), 5000, () => new Error("close timed out")).catch(() => undefined);
     },
+    truncator: client.truncator,
   };
 }
 

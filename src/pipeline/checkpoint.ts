@@ -3,7 +3,8 @@
  * resumes a failed sync from the last STATE a destination echoed, so a STATE is released only once
  * every record read before it is durable; STATEs are released in input order, each with
  * `destinationStats.recordCount` counted the way the source counts `sourceStats.recordCount`:
- * records since the previous state (of that stream, for STREAM states).
+ * records since the previous state (of that stream, for STREAM states), the rejected ones
+ * (skipped, dead-lettered) included and counted again in `rejectedRecordCount`.
  *
  * Durable is only what the edge reported, by sequence number (edge.ts turns sends and commits
  * into these reports):
@@ -16,6 +17,11 @@
  * transactions it is durable once delivered and committed, both reported, whichever came first:
  * an acknowledged record of a transaction that never commits earns nothing. After `close()`
  * nothing more is released, whatever is reported later.
+ *
+ * A STATE that `holds` picks (one of a stream that overwrites its topic) is not released when its
+ * records are durable but kept until `releaseHeld()`, once the older records are deleted: Airbyte
+ * would otherwise resume a failed sync from it, and the retry would delete what this attempt
+ * wrote before it. Later STATEs of other streams do not wait for it.
  */
 import type { StateLine } from "../protocol/parse.ts";
 import { streamKey } from "../protocol/parse.ts";
@@ -29,11 +35,20 @@ export interface SequenceRange {
 export interface CheckpointOptions {
   /** With `transactional_id`: records are durable only once a commit covers them. */
   transactional: boolean;
+  /** STATEs to keep back, once earned, until `releaseHeld()`. */
+  holds?: (state: StateLine) => boolean;
 }
 
 export interface Checkpoints {
   /** Registers a record of `stream` read from the input; returns its sequence number. */
   record(stream: string): number;
+  /**
+   * Registers a record of `stream` that is not written (skipped or dead-lettered): counted as the
+   * source counts it, and in `rejectedRecordCount`.
+   */
+  rejected(stream: string): void;
+  /** The sequence number of a message that is no record of the input (a dead letter), counted nowhere. */
+  message(): number;
   /** Registers a STATE read from the input after every record registered so far. */
   state(state: StateLine): void;
   /** Records `range` were acknowledged (a send resolved with this range). */
@@ -44,6 +59,8 @@ export interface Checkpoints {
   close(): void;
   /** Takes the STATEs whose records are all durable, in input order, as output lines. */
   releasable(): string[];
+  /** Takes the held STATEs whose records are all durable, in input order (see `holds`). */
+  releaseHeld(): string[];
   /** How many STATEs were released. */
   readonly released: number;
   /** How many STATEs are waiting for their records. */
@@ -56,11 +73,14 @@ export function createCheckpoints(options: CheckpointOptions): Checkpoints {
   const deliveredAbove = new Map<number, number>(); // first → one past last, for ranges above `delivered`
   let committed = options.transactional ? 0 : Number.POSITIVE_INFINITY; // every record below it is committed
   let closed = false;
-  const waiting: { after: number; line: string }[] = [];
+  const waiting: { after: number; line: string; held: boolean }[] = [];
   let head = 0; // waiting[head] is the next STATE to release
-  let dropped = 0; // released STATEs removed from `waiting`
+  let passed = 0; // STATEs past `head`, released or held
+  const held: string[] = []; // earned, waiting for releaseHeld()
   let sinceState = 0;
   const sinceStreamState = new Map<string, number>();
+  let rejectedSinceState = 0;
+  const rejectedSinceStreamState = new Map<string, number>();
 
   return {
     record(stream) {
@@ -68,18 +88,32 @@ export function createCheckpoints(options: CheckpointOptions): Checkpoints {
       sinceStreamState.set(stream, (sinceStreamState.get(stream) ?? 0) + 1);
       return next++;
     },
+    rejected(stream) {
+      sinceState++;
+      sinceStreamState.set(stream, (sinceStreamState.get(stream) ?? 0) + 1);
+      rejectedSinceState++;
+      rejectedSinceStreamState.set(stream, (rejectedSinceStreamState.get(stream) ?? 0) + 1);
+    },
+    message: () => next++,
     state(state) {
       let count: number;
+      let rejected: number;
       if (state.stateType === "STREAM" && state.stream) {
         const key = streamKey(state.stream);
         count = sinceStreamState.get(key) ?? 0;
+        rejected = rejectedSinceStreamState.get(key) ?? 0;
         sinceStreamState.delete(key);
+        rejectedSinceStreamState.delete(key);
       } else {
         count = sinceState;
+        rejected = rejectedSinceState;
         sinceStreamState.clear();
+        rejectedSinceStreamState.clear();
       }
       sinceState = 0;
-      waiting.push({ after: next, line: stateLine(state, count) });
+      rejectedSinceState = 0;
+      const line = stateLine(state, count, rejected);
+      waiting.push({ after: next, line, held: options.holds?.(state) ?? false });
     },
     delivered({ first, last }) {
       deliveredAbove.set(first, last + 1);
@@ -101,28 +135,34 @@ export function createCheckpoints(options: CheckpointOptions): Checkpoints {
       while (head < waiting.length) {
         const entry = waiting[head];
         if (!entry || entry.after > durable) break;
-        out.push(entry.line);
+        (entry.held ? held : out).push(entry.line);
         head++;
+        passed++;
       }
       if (head > 1024 && head * 2 > waiting.length) {
-        dropped += head;
         waiting.splice(0, head);
         head = 0;
       }
       return out;
     },
+    releaseHeld() {
+      return closed ? [] : held.splice(0);
+    },
     get released() {
-      return dropped + head;
+      return passed - held.length;
     },
     get pendingStates() {
-      return waiting.length - head;
+      return waiting.length - head + held.length;
     },
   };
 }
 
 // --- internal ---
 
-function stateLine(state: StateLine, count: number): string {
-  const members = [...state.memberTexts, `"destinationStats":{"recordCount":${count}}`];
+/** rejectedRecordCount (protocol 0.18) only when records were rejected. */
+function stateLine(state: StateLine, count: number, rejected: number): string {
+  const stats =
+    rejected > 0 ? `"recordCount":${count},"rejectedRecordCount":${rejected}` : `"recordCount":${count}`;
+  const members = [...state.memberTexts, `"destinationStats":{${stats}}`];
   return `{"type":"STATE","state":{${members.join(",")}}}`;
 }

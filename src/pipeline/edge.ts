@@ -14,7 +14,7 @@ import type { EncodedRecord, Sender } from "../contract/send.ts";
 import type { SequenceRange } from "./checkpoint.ts";
 
 /** What the core uses of the edge's Sender; a `commit` means transactions. */
-export type Edge = Pick<Sender, "send"> & Partial<Pick<Sender, "commit">>;
+export type Edge = Pick<Sender, "send"> & Partial<Pick<Sender, "commit" | "truncator">>;
 
 export interface SequencedEdge {
   /** Sends `records`, numbered from `first`; resolves with their range once they are acknowledged. */

@@ -4,7 +4,7 @@
  */
 import type { Config } from "../config/schema.ts";
 import { unhonouredSettings } from "../config/unhonoured.ts";
-import type { CatalogStream } from "../protocol/catalog.ts";
+import { type CatalogStream, overwrites } from "../protocol/catalog.ts";
 import type { LogLevel } from "../protocol/emit.ts";
 import { streamLabel } from "../protocol/parse.ts";
 
@@ -20,6 +20,13 @@ export function startNotices(config: Config, catalog: CatalogStream[]): Notice[]
     notices.push({
       level: "WARN",
       text: `Streams ${dedup.map((entry) => streamLabel(entry.stream)).join(", ")} ask for append_dedup; Kafka topics are append-only, so they are written as append. Deduplication is the consumer's or log compaction's job.`,
+    });
+  }
+  const overwriting = catalog.filter(overwrites);
+  if (overwriting.length > 0) {
+    notices.push({
+      level: "INFO",
+      text: `Streams ${overwriting.map((entry) => streamLabel(entry.stream)).join(", ")} overwrite their topics (destination_sync_mode overwrite, or a truncate refresh): their records are appended, and once the sync has succeeded the records their topics held before it are deleted. Their STATEs are echoed only then; a failed sync deletes nothing.`,
     });
   }
   for (const { field, why } of unhonouredSettings(config)) {

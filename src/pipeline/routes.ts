@@ -7,7 +7,8 @@
  */
 import type { Buffer } from "node:buffer";
 import { fieldKey } from "../codec/message-key.ts";
-import { encodeRecord, type RecordOptions } from "../codec/record.ts";
+import { encodeRecord } from "../codec/record.ts";
+import { encodeRecordV2, type LayoutOptions } from "../codec/record-v2.ts";
 import { type RegistryCodec, registryCodec } from "../codec/registry-record.ts";
 import { registryUses } from "../config/registry.ts";
 import type { Config } from "../config/schema.ts";
@@ -61,7 +62,7 @@ export function createRoutes(
   const schemas = registryFor(config, catalog, registry);
   const byStream = new Map<string | undefined, Map<string, Route>>();
   const all: Route[] = [];
-  const add = (entry: Pick<CatalogStream, "stream" | "primaryKey" | "jsonSchema">): Route => {
+  const add = (entry: RouteEntry): Route => {
     const route = createRoute(config, entry, schemas);
     const byName = byStream.get(entry.stream.namespace) ?? new Map<string, Route>();
     byStream.set(entry.stream.namespace, byName);
@@ -96,21 +97,35 @@ export function createRoutes(
 
 // --- internal ---
 
+/** What a route is made from: a catalog stream, or (without a catalog) just the stream's identity. */
+type RouteEntry = Pick<CatalogStream, "stream" | "primaryKey" | "jsonSchema" | "generationId" | "syncId">;
+
 function createRoute(
   config: Config,
-  { stream, primaryKey, jsonSchema }: Pick<CatalogStream, "stream" | "primaryKey" | "jsonSchema">,
+  { stream, primaryKey, jsonSchema, generationId, syncId }: RouteEntry,
   registry: RegistryClient | undefined,
 ): Route {
   const topic = checkedTopicFor(config.topic_pattern, stream.namespace, stream.name, config.topic_naming);
   const keyPaths = keyPathsFor(config, stream, primaryKey);
+  const tombstones = config.cdc_deletes === "tombstone";
+  if (tombstones && keyPaths === undefined) {
+    throw new ConnectorError(
+      `cdc_deletes is tombstone, which needs message_key primary_key (or fields): a tombstone deletes its key, so it must carry the row's key, and stream ${streamLabel(stream)} would be keyed by ${config.message_key}.`,
+      "config_error",
+    );
+  }
   const codec: RegistryCodec | undefined =
-    registry && registryCodec(config, { stream, jsonSchema }, topic, keyPaths, registry);
+    registry &&
+    registryCodec(config, { stream, jsonSchema, syncId, generationId }, topic, keyPaths, registry);
+  const encodeReference = config.message_layout === "airbyte_v2" ? encodeRecordV2 : encodeRecord;
   const label = streamLabel(stream);
-  const options: RecordOptions = {
+  const options: LayoutOptions = {
     // Registry key formats make their own keys (codec/registry-record.ts); a key without one is a string.
     keyFormat: config.key_format === "json" ? "json" : "string",
     headers: config.headers,
     timestamp: config.record_timestamp,
+    generationId,
+    syncId,
   };
   // Keys from the record's fields, unless the codec makes them; none: no key at all.
   const fieldKeys = keyPaths && !codec?.keys ? keyPaths : undefined;
@@ -141,11 +156,14 @@ function createRoute(
       try {
         encoded = codec
           ? codec.encode(record, topic, options, key)
-          : encodeRecord(record, topic, options, undefined, key);
+          : encodeReference(record, topic, options, undefined, key);
       } catch (error) {
         if (!(error instanceof ConnectorError && error.internal === RECORD_DOES_NOT_FIT)) throw error;
         return sentence(error.message);
       }
+      // A CDC delete: the row's message without its value, which compaction takes as the key's end.
+      if (tombstones && isCdcDelete(record))
+        encoded = { ...encoded, value: null, size: encoded.size - (encoded.value?.length ?? 0) };
       if (encoded.size > config.max_request_size) {
         return `the record of stream ${label} is ${encoded.size} bytes once encoded, over max_request_size (${config.max_request_size} bytes)`;
       }
@@ -185,6 +203,12 @@ function keyPathsFor(config: Config, stream: StreamId, primaryKey: string[][]): 
     );
   }
   return primaryKey;
+}
+
+/** Airbyte's CDC sources mark a deleted row with a non-null `_ab_cdc_deleted_at` in its data. */
+function isCdcDelete(record: RecordLine): boolean {
+  const deletedAt = record.data._ab_cdc_deleted_at;
+  return deletedAt !== undefined && deletedAt !== null;
 }
 
 /** A ConnectorError's message as a clause: "A record … schema: why." → "a record … schema: why". */

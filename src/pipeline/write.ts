@@ -9,13 +9,14 @@ import { asConnectorError, ConnectorError } from "../errors.ts";
 import type { CatalogStream } from "../protocol/catalog.ts";
 import type { Emitter } from "../protocol/emit.ts";
 import { type Line, readLines } from "../protocol/lines.ts";
-import { parseLine } from "../protocol/parse.ts";
+import { parseLine, streamKey } from "../protocol/parse.ts";
 import type { RegistryClient } from "../registry/client.ts";
 import { createCheckpoints } from "./checkpoint.ts";
 import { createDelivery } from "./delivery.ts";
 import type { Edge } from "./edge.ts";
 import { createInputPolicy } from "./input-policy.ts";
 import { startNotices } from "./notices.ts";
+import { planOverwrites } from "./overwrite.ts";
 import { startProgress, type Totals } from "./progress.ts";
 import { createRoutes, type Route } from "./routes.ts";
 import { realTimers, type Timers } from "./timers.ts";
@@ -35,9 +36,13 @@ export interface WriteOptions extends Edge {
 }
 
 export interface WriteSummary extends Totals {
+  /** Offsets deleted per topic a stream overwrote (the records the topic held before the sync). */
+  deleted: Map<string, number>;
   statesEchoed: number;
   statesHeld: number;
   skippedLines: number;
+  /** Lines written to the dead-letter topic. */
+  deadLetters: number;
   ignoredMessages: Map<string, number>;
   failure: ConnectorError | undefined;
 }
@@ -49,8 +54,19 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
   const { config, emit } = options;
   const timers = options.timers ?? realTimers;
   const routes = createRoutes(config, options.catalog, options.registry);
-  const input = createInputPolicy(config.on_invalid_input, emit);
-  const checkpoints = createCheckpoints({ transactional: options.commit !== undefined });
+  const overwrites = planOverwrites(config, options.catalog, routes, options.truncator);
+  const checkpoints = createCheckpoints({
+    transactional: options.commit !== undefined,
+    holds: overwrites.holds,
+  });
+  const input = createInputPolicy({
+    config,
+    emit,
+    // A dead letter is sent like a record, so the STATEs after it wait for it.
+    deadLetter: (record) => delivery.add(record, checkpoints.message()),
+    rejected: (stream) => checkpoints.rejected(streamKey(stream)),
+    streams: routes.all(),
+  });
   const release = () => {
     for (const line of checkpoints.releasable()) void emit.line(line);
   };
@@ -66,26 +82,28 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
 
   /** Handles one line; returns a promise only when the caller must wait (a WARN, backpressure, a commit). */
   const handle = (line: Line): Promise<void> | undefined => {
-    if (line.bytes === undefined) return input.refuse(line.number, line.problem);
+    if (line.bytes === undefined) return input.refuse({ lineNumber: line.number, reason: line.problem });
     const parsed = parseLine(line.bytes);
     if (parsed.kind === "state") {
       checkpoints.state(parsed);
       return delivery.atState();
     }
     if (parsed.kind === "other") return input.ignore(parsed.type);
-    if (parsed.kind === "invalid") return input.refuse(line.number, parsed.reason);
+    const refusal = { lineNumber: line.number, line: line.bytes };
+    if (parsed.kind === "invalid") return input.refuse({ ...refusal, reason: parsed.reason });
     let route: Route | string;
     try {
       route = routes.of(parsed.stream);
     } catch (error) {
       return input.fail(error);
     }
-    if (typeof route === "string") return input.refuse(line.number, route);
+    const stream = parsed.stream;
+    if (typeof route === "string") return input.refuse({ ...refusal, reason: route, stream });
     const registering = route.pending();
     // The stream's first record: its schemas are registered before it, then it is handled again.
     if (registering) return registering.then(() => handle(line), input.fail);
     const encoded = route.encode(parsed);
-    if (typeof encoded === "string") return input.refuse(line.number, encoded);
+    if (typeof encoded === "string") return input.refuse({ ...refusal, reason: encoded, stream });
     return delivery.add(encoded, checkpoints.record(route.key));
   };
 
@@ -101,6 +119,8 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
   };
 
   for (const { level, text } of startNotices(config, options.catalog ?? [])) await emit.log(level, text);
+  // Where the overwritten topics end, before anything is written to them (or a refusal).
+  await overwrites.mark();
   const progress = startProgress({
     routes: routes.all,
     heldBytes: () => delivery.heldBytes,
@@ -116,14 +136,26 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
     input.fail(interruption());
   } else await delivery.finish();
   release();
+  let deleted = new Map<string, number>();
+  if (!stopped && delivery.failure === undefined && input.failure === undefined) {
+    // Every record is durable and the input ended well: only now does anything older go.
+    try {
+      deleted = await overwrites.truncate();
+      for (const line of checkpoints.releaseHeld()) void emit.line(line);
+    } catch (error) {
+      input.fail(error);
+    }
+  }
   checkpoints.close();
   delivery.stop();
   const failure = delivery.failure;
   return {
     ...progress.finish(),
+    deleted,
     statesEchoed: checkpoints.released,
     statesHeld: checkpoints.pendingStates,
     skippedLines: input.skippedLines,
+    deadLetters: input.deadLetters,
     ignoredMessages: input.ignoredMessages,
     failure: failure !== undefined ? asConnectorError(failure, "Delivery failed") : input.failure,
   };

@@ -20,6 +20,8 @@ export interface RecordLine {
   dataBytes: Uint8Array;
   /** The same, parsed (for message keys taken from fields). */
   data: Record<string, unknown>;
+  /** The record's `meta` object (protocol 0.9 on: `changes` the source made) as written; undefined without one. */
+  metaBytes?: Uint8Array | undefined;
 }
 
 export type StateType = "LEGACY" | "STREAM" | "GLOBAL";
@@ -92,12 +94,14 @@ function parseRecord(bytes: Uint8Array, record: unknown): RecordLine | InvalidLi
   if (!isObject(record.data)) return invalid("the record's data is not a JSON object");
   const dataSpan = nestedMemberSpan(bytes, "record", "data");
   if (!dataSpan) return invalid("the record's data could not be located");
+  const metaSpan = isObject(record.meta) ? nestedMemberSpan(bytes, "record", "meta") : undefined;
   return {
     kind: "record",
     stream: { name: record.stream, namespace },
     emittedAt: Math.trunc(record.emitted_at),
     dataBytes: bytes.subarray(dataSpan.start, dataSpan.end),
     data: record.data,
+    metaBytes: metaSpan ? bytes.subarray(metaSpan.start, metaSpan.end) : undefined,
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * The fast path for the line that matters for throughput, a RECORD: one pass over the line's bytes
- * finds the record's stream, namespace, emitted_at and `data` while checking the whole line's JSON
+ * finds the record's stream, namespace, emitted_at, `data` and `meta` while checking the whole line's JSON
  * syntax (json-syntax.ts), and builds no value; `data` is parsed only if something asks for it.
  * Anything else, or anything unusual (a member name with an escape, a field of the wrong kind, an
  * empty stream name), gives undefined and the caller parses the line in full (parse.ts). For every
@@ -48,6 +48,9 @@ interface RecordFields {
   emittedAtEnd: number;
   dataStart: number;
   dataEnd: number;
+  /** -1 when absent or not an object (then the record has no meta). */
+  metaStart: number;
+  metaEnd: number;
   /** A known member had a value of a kind the fast path does not take. */
   unusual: boolean;
 }
@@ -61,6 +64,7 @@ const STREAM = ascii('"stream"');
 const NAMESPACE = ascii('"namespace"');
 const EMITTED_AT = ascii('"emitted_at"');
 const DATA = ascii('"data"');
+const META = ascii('"meta"');
 /** Keeps a leading U+FEFF, which is part of a name like any other character. */
 const textDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
@@ -74,6 +78,8 @@ function emptyFields(): RecordFields {
     emittedAtEnd: -1,
     dataStart: -1,
     dataEnd: -1,
+    metaStart: -1,
+    metaEnd: -1,
     unusual: false,
   };
 }
@@ -123,6 +129,9 @@ function recordMember(bytes: Uint8Array, fields: RecordFields): OnMember {
       fields.dataStart = valueStart;
       fields.dataEnd = valueEnd;
       fields.unusual ||= first !== OPEN_BRACE;
+    } else if (nameIs(bytes, nameStart, nameEnd, META)) {
+      fields.metaStart = first === OPEN_BRACE ? valueStart : -1;
+      fields.metaEnd = valueEnd;
     } else if (hasBackslash(bytes, nameStart, nameEnd)) return -1;
     return valueEnd;
   };
@@ -141,6 +150,7 @@ function recordLine(bytes: Uint8Array, fields: RecordFields): RecordLine | undef
     { name, namespace },
     Math.trunc(emittedAt),
     bytes.subarray(fields.dataStart, fields.dataEnd),
+    fields.metaStart < 0 ? undefined : bytes.subarray(fields.metaStart, fields.metaEnd),
   );
 }
 
@@ -152,6 +162,7 @@ class ScannedRecord implements RecordLine {
     readonly stream: StreamId,
     readonly emittedAt: number,
     readonly dataBytes: Uint8Array,
+    readonly metaBytes: Uint8Array | undefined,
   ) {}
   get data(): Record<string, unknown> {
     this.#data ??= JSON.parse(textDecoder.decode(this.dataBytes)) as Record<string, unknown>;

@@ -75,6 +75,22 @@ describe("encodeRecord", () => {
     expect(noNamespace.headers?.map(([name]) => name.toString())).not.toContain("airbyte_namespace");
   });
 
+  it("a generation from the catalog adds the airbyte_generation_id header, counted in the size", () => {
+    const options = { ...REFERENCE_RECORD, headers: true };
+    const without = encodeRecord(line("{}"), "t", options, "id-1");
+    const encoded = encodeRecord(line("{}"), "t", { ...options, generationId: 12 }, "id-1");
+    expect(encoded.headers?.map(([name, value]) => [name.toString(), value.toString()]).at(-1)).toEqual([
+      "airbyte_generation_id",
+      "12",
+    ]);
+    expect(encoded.size).toBe(without.size + "airbyte_generation_id".length + 2 + 10);
+    expect(encoded.value).toEqual(without.value);
+    // Without headers the generation changes nothing: the value is the Java connector's.
+    expect(encodeRecord(line("{}"), "t", { ...REFERENCE_RECORD, generationId: 12 }, "id-1").headers).toBe(
+      undefined,
+    );
+  });
+
   it("record_timestamp emitted_at stamps the record with its emitted_at", () => {
     const encoded = encodeRecord(line("{}"), "t", { ...REFERENCE_RECORD, timestamp: "emitted_at" });
     expect(encoded.timestamp).toBe(1602637589000);

@@ -111,3 +111,60 @@ describe("registryCodec", () => {
     });
   });
 });
+
+describe("registryCodec with message_layout airbyte_v2", () => {
+  const v2 = { ...entry, syncId: 42, generationId: 3 };
+  const codecV2 = (config: Record<string, unknown>, registry = fakeRegistry()) => ({
+    codec: registryCodec(
+      configWith({ schema_registry: { url: "http://registry" }, message_layout: "airbyte_v2", ...config }),
+      v2,
+      "public_users",
+      undefined,
+      registry.client,
+    ),
+    registered: registry.registered,
+  });
+
+  it("avro values: the V2 envelope with a UUIDv7 raw id (the key), the catalog's sync and generation", async () => {
+    const { codec, registered } = codecV2({ value_format: "avro" });
+    await codec?.pending();
+    const encoded = codec?.encode(line({ id: 1 }), "public_users", REFERENCE_RECORD, undefined);
+    const decoded = avroType(registered[0]?.schema ?? "null").fromBuffer(
+      Buffer.from(unframe(encoded?.value ?? new Uint8Array()).payload),
+    ) as Record<string, unknown>;
+    expect(decoded._airbyte_raw_id).toBe(encoded?.key?.toString());
+    expect(decoded._airbyte_raw_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+    expect(decoded._airbyte_extracted_at).toBe(5);
+    expect(decoded._airbyte_meta).toEqual({ sync_id: { long: 42 }, changes: [] });
+    expect(decoded._airbyte_generation_id).toEqual({ long: 3 });
+  });
+
+  it("json_schema values: the V2 JSON value byte for byte, framed", async () => {
+    const { codec } = codecV2({ value_format: "json_schema" });
+    await codec?.pending();
+    // The route hands its catalog facts to the JSON value as it does without a registry.
+    const options = { ...REFERENCE_RECORD, syncId: 42, generationId: 3 };
+    const encoded = codec?.encode(line({ id: 1 }), "public_users", options, undefined);
+    const value = JSON.parse(Buffer.from(unframe(encoded?.value ?? new Uint8Array()).payload).toString());
+    expect(Object.keys(value)).toEqual([
+      "_airbyte_raw_id",
+      "_airbyte_extracted_at",
+      "_airbyte_meta",
+      "_airbyte_generation_id",
+      "_airbyte_data",
+    ]);
+    expect(value._airbyte_meta).toEqual({ sync_id: 42, changes: [] });
+  });
+
+  it("avro keys of message_key uuid hold _airbyte_raw_id", async () => {
+    const { codec, registered } = codecV2({ key_format: "avro" });
+    await codec?.pending();
+    const encoded = codec?.encode(line({ id: 1 }), "public_users", REFERENCE_RECORD, undefined);
+    const decoded = avroType(registered[0]?.schema ?? "null").fromBuffer(
+      Buffer.from(unframe(encoded?.key ?? new Uint8Array()).payload),
+    ) as Record<string, unknown>;
+    expect(decoded._airbyte_raw_id).toEqual({
+      string: JSON.parse(encoded?.value.toString() ?? "")._airbyte_raw_id,
+    });
+  });
+});

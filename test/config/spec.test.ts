@@ -9,9 +9,9 @@ const schema = spec.connectionSpecification as {
 const properties = schema.properties;
 
 describe("spec", () => {
-  it("declares append-only incremental support", () => {
+  it("declares incremental support, append and overwrite", () => {
     expect(spec.supportsIncremental).toBe(true);
-    expect(spec.supported_destination_sync_modes).toEqual(["append"]);
+    expect(spec.supported_destination_sync_modes).toEqual(["append", "overwrite"]);
   });
 
   it("requires exactly bootstrap_servers and topic_pattern", () => {

@@ -8,7 +8,7 @@ import { describe, expect, test } from "bun:test";
 import { Buffer } from "node:buffer";
 import { avroType, encodeFramed } from "../../src/formats/avro-codec.ts";
 import { streamAvro } from "../../src/formats/avro-schema.ts";
-import { avroDataFromText, avroEnvelope } from "../../src/formats/avro-value.ts";
+import { avroDataFromText, avroEnvelope, avroEnvelopeV2 } from "../../src/formats/avro-value.ts";
 import { stringifyJsonLossless } from "../../src/formats/json-lossless.ts";
 import { unframe } from "../../src/formats/wire.ts";
 import faker from "./fixtures/source-faker.json";
@@ -41,6 +41,59 @@ function roundTrip(
   expect(withoutNulls(fields)).toEqual(withoutNulls(unwrap(data)) as Record<string, unknown>);
   return { decoded: fields, bytes: framed.length };
 }
+
+describe("the Destinations V2 envelope", () => {
+  test("decodes to the raw id, extracted_at, meta with its changes, the generation and the data", () => {
+    const stream = {
+      name: "users",
+      namespace: "faker",
+      jsonSchema: { type: "object", properties: { id: { type: "integer" } } },
+    };
+    const avro = streamAvro(stream, "airbyte_v2");
+    expect(avro.schema.fields.map((field) => field.name)).toEqual([
+      "_airbyte_raw_id",
+      "_airbyte_extracted_at",
+      "_airbyte_meta",
+      "_airbyte_generation_id",
+      "_airbyte_data",
+    ]);
+    const type = avroType(avro.schema);
+    const data = avroDataFromText(avro.data, '{"id":7}', stream.name);
+    const changes = [
+      { field: "bio", change: "TRUNCATED", reason: "SOURCE_FIELD_SIZE_LIMITATION" },
+      { field: 5, change: "NULLED" },
+    ];
+    const envelope = {
+      rawId: ID,
+      extractedAt: EMITTED_AT,
+      syncId: 42,
+      generationId: 3,
+      changes,
+      stream: stream.name,
+    };
+    const decoded = unwrap(type.fromBuffer(type.toBuffer(avroEnvelopeV2(envelope, data)))) as Record<
+      string,
+      unknown
+    >;
+    expect(decoded._airbyte_raw_id).toBe(ID);
+    expect(decoded._airbyte_extracted_at).toBe(EMITTED_AT);
+    expect(decoded._airbyte_meta).toEqual({
+      sync_id: 42,
+      changes: [
+        { field: "bio", change: "TRUNCATED", reason: "SOURCE_FIELD_SIZE_LIMITATION" },
+        { field: "5", change: "NULLED", reason: null },
+      ],
+    });
+    expect(decoded._airbyte_generation_id).toBe(3);
+    expect((decoded._airbyte_data as Record<string, unknown>).id).toBe(7);
+    const bare = avroEnvelopeV2(
+      { ...envelope, syncId: undefined, generationId: undefined, changes: [] },
+      data,
+    );
+    const none = unwrap(type.fromBuffer(type.toBuffer(bare))) as Record<string, unknown>;
+    expect([none._airbyte_meta, none._airbyte_generation_id]).toEqual([{ sync_id: null, changes: [] }, null]);
+  });
+});
 
 describe("source-faker streams", () => {
   for (const stream of faker.streams) {

@@ -25,6 +25,42 @@ describe("jsonSchemaForStream", () => {
     );
   });
 
+  test("the V2 layout describes _airbyte_raw_id, _airbyte_extracted_at, _airbyte_meta and _airbyte_generation_id", () => {
+    const document = jsonSchemaForStream({ name: "s", jsonSchema: { type: "object" } }, "airbyte_v2");
+    expect(document.properties).toEqual({
+      _airbyte_raw_id: { type: "string", format: "uuid" },
+      _airbyte_extracted_at: { type: "integer" },
+      _airbyte_meta: {
+        type: "object",
+        properties: {
+          sync_id: { type: ["integer", "null"] },
+          changes: {
+            type: "array",
+            items: {
+              type: "object",
+              properties: {
+                field: { type: "string" },
+                change: { type: "string" },
+                reason: { type: "string" },
+              },
+            },
+          },
+        },
+        required: ["sync_id", "changes"],
+      },
+      _airbyte_generation_id: { type: ["integer", "null"] },
+      _airbyte_data: { type: "object" },
+    });
+    expect(document.required).toEqual([
+      "_airbyte_raw_id",
+      "_airbyte_extracted_at",
+      "_airbyte_meta",
+      "_airbyte_generation_id",
+      "_airbyte_data",
+    ]);
+    expect(document.additionalProperties).toBe(false);
+  });
+
   test("its title is the Avro envelope's full name (same subjects under the record strategies)", () => {
     expect(jsonSchemaForStream({ name: "order items", namespace: "my-db", jsonSchema: {} }).title).toBe(
       "my_db.order_items",

@@ -120,14 +120,16 @@ describe("report", () => {
 
   it("prints one row per release and each failure's first line", () => {
     const text = renderText(run).split("\n");
-    expect(text[0]).toMatch(/^kafka\s+spec\s+check\s+default\s+idempotence\s+transactional\s+lz4\s+zstd$/);
-    expect(text[1]).toMatch(/^1\.0\.2\s+pass\s+pass\s+fail\s+pass\s+pass\s+fail\s+pass$/);
+    expect(text[0]).toMatch(
+      /^kafka\s+spec\s+check\s+default\s+idempotence\s+transactional\s+lz4\s+zstd\s+overwrite$/,
+    );
+    expect(text[1]).toMatch(/^1\.0\.2\s+pass\s+pass\s+fail\s+pass\s+pass\s+fail\s+pass\s+pass$/);
     expect(text).toContain("1.0.2 × default: closed the connection");
   });
 
   it("marks failures with one numbered note per problem and counts the cells that pass", () => {
     const markdown = renderMarkdown(run);
-    expect(markdown).toContain("## Results: 12 of 14 cells pass");
+    expect(markdown).toContain("## Results: 14 of 16 cells pass");
     expect(markdown).toContain(
       "| 1.0.2 | ✅ pass | ✅ pass | ❌ fail [1] | ✅ pass | ✅ pass | ❌ fail [1] | ✅ pass |",
     );
@@ -150,7 +152,7 @@ describe("report", () => {
       ],
     } satisfies MatrixRun;
     const markdown = renderMarkdown(refusing);
-    expect(markdown).toContain("## Results: 11 of 14 cells pass, 1 refused as they must be");
+    expect(markdown).toContain("## Results: 13 of 16 cells pass, 1 refused as they must be");
     expect(markdown).toContain("| ❌ fail [1] | 🚫 refused as it must be [2] |");
     expect(markdown).toContain("2. zstd needs 2.1  \n   (1.0.2 × zstd)");
   });

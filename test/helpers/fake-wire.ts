@@ -14,36 +14,44 @@ import type { BrokerAddress, Wire, WireRequest } from "../../src/kafka/wire/requ
 /**
  * ApiVersions answers, for the APIs the connector uses: 1.0, 2.8 and 4.x as Kafka 1.0.2, 2.8.2 and
  * 4.4.0 answered in the compat run (docs/COMPATIBILITY.md; ApiVersions' own range is not recorded
- * there); 0.10.2 as a release before message format v2 (Produce up to v2) would.
+ * there; ListOffsets and DeleteRecords as 1.0.2 and 4.4.0 answered when those were added, 2.8's
+ * as its protocol guide lists them); 0.10.2 as a release before message format v2 (Produce up to
+ * v2) would.
  */
 export const BROKER_APIS: Record<string, BrokerApis> = {
   "0.10.2": apis({ 0: [0, 2], 3: [0, 2], 18: [0, 1], 19: [0, 1] }),
   "1.0": apis({
     0: [0, 5],
+    2: [0, 2],
     3: [0, 5],
     10: [0, 1],
     18: [0, 1],
     19: [0, 2],
+    21: [0, 0],
     22: [0, 0],
     24: [0, 0],
     26: [0, 0],
   }),
   "2.8": apis({
     0: [0, 9],
+    2: [0, 6],
     3: [0, 11],
     10: [0, 3],
     18: [0, 3],
     19: [0, 7],
+    21: [0, 2],
     22: [0, 4],
     24: [0, 3],
     26: [0, 3],
   }),
   "4.x": apis({
     0: [0, 13],
+    2: [1, 11],
     3: [0, 13],
     10: [0, 6],
     18: [0, 4],
     19: [2, 7],
+    21: [0, 2],
     22: [0, 5],
     24: [0, 5],
     26: [0, 5],

@@ -137,8 +137,19 @@ describe("check with test_topic", () => {
   it("SUCCEEDS on the topic the user may write to", async () => {
     const { allowed } = await topics([]);
     const result = await run(["check", "--config", config({ test_topic: allowed })]);
-    expect(connectionStatus(result.messages)).toEqual({ status: "SUCCEEDED" });
+    // WRITE alone: check says that streams which overwrite would be refused, and why.
+    expect(connectionStatus(result.messages)).toEqual({
+      status: "SUCCEEDED",
+      message: `Streams that overwrite (Full Refresh Overwrite, truncate refreshes) would be refused on a topic like ${allowed}: Kafka error while recording where the topic ends (topic ${allowed}): not authorized to delete records of topic ${allowed}: a stream that overwrites (destination_sync_mode overwrite, or a truncate refresh) needs the DELETE permission on its topic, besides DESCRIBE and WRITE.`,
+    });
     expect(result.exitCode).toBe(0);
+    await allowOnTopic(broker.listeners.plaintext, allowed, `User:${broker.users.plain.username}`, [
+      "DELETE",
+    ]);
+    const granted = await run(["check", "--config", config({ test_topic: allowed })]);
+    expect(connectionStatus(granted.messages).message).toStartWith(
+      `This client may delete records of ${allowed},`,
+    );
   }, 30_000);
 
   it.each([
@@ -184,6 +195,39 @@ describe("create_topics without the right to create", () => {
     },
     30_000,
   );
+});
+
+describe("a stream that overwrites needs the DELETE permission on its topic", () => {
+  const overwrite = (topic: string) =>
+    jsonFile("catalog.json", { streams: [{ stream: { name: topic }, destination_sync_mode: "overwrite" }] });
+
+  it("without it, write is refused with a config_error naming the permission, before anything is written", async () => {
+    const { allowed } = await topics([]);
+    const result = await run(
+      ["write", "--config", config({}), "--catalog", overwrite(allowed)],
+      records(allowed, 0, 10) + state(1),
+    );
+    expect(result.exitCode).toBe(1);
+    const error = traceError(result.messages);
+    expect(error.failure_type).toBe("config_error");
+    expect(error.message).toContain(`not authorized to delete records of topic ${allowed}`);
+    expect(error.message).toContain("needs the DELETE permission");
+    expect(ofType(result.messages, "STATE")).toEqual([]);
+    expect(await readTopics(broker.listeners.plaintext, [allowed])).toEqual([]);
+  }, 30_000);
+
+  it("with it, a second sync leaves only its own records", async () => {
+    const { allowed } = await topics([]);
+    await allowOnTopic(broker.listeners.plaintext, allowed, `User:${broker.users.plain.username}`, [
+      "DELETE",
+    ]);
+    const args = ["write", "--config", config({}), "--catalog", overwrite(allowed)];
+    expect((await run(args, records(allowed, 0, 10) + state(1))).exitCode).toBe(0);
+    const second = await run(args, records(allowed, 100, 5) + state(2));
+    expect(second.exitCode).toBe(0);
+    const landed = await readTopics(broker.listeners.plaintext, [allowed]);
+    expect(landed.map((r) => JSON.parse(r.value)._airbyte_data.i)).toEqual([100, 101, 102, 103, 104]);
+  }, 30_000);
 });
 
 it("no output carries the SASL password", () => {

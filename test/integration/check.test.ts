@@ -30,7 +30,11 @@ describe("check against a real broker", () => {
       topic_pattern: "x",
       test_topic: topic,
     });
-    expect(status).toEqual({ status: "SUCCEEDED" });
+    // It also asks whether streams that overwrite could delete records there.
+    expect(status).toEqual({
+      status: "SUCCEEDED",
+      message: `This client may delete records of ${topic}, as streams that overwrite (Full Refresh Overwrite, truncate refreshes) need on their topics.`,
+    });
     const landed = await readTopics(broker.bootstrap, [topic]);
     expect(landed).toHaveLength(1);
     const value = JSON.parse(landed[0]?.value ?? "");

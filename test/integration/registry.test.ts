@@ -31,6 +31,8 @@ interface Stream {
   name: string;
   namespace?: string;
   schema: Schema;
+  /** More members of the configured stream (generation_id, sync_id). */
+  configured?: Record<string, unknown>;
 }
 
 /** A config and catalog for `streams`, on topics no other test uses: `<prefix>_<stream>`. */
@@ -46,10 +48,11 @@ function sync(streams: Stream[], overrides: Record<string, unknown> = {}, prefix
     ...overrides,
   });
   const catalog = jsonFile("catalog.json", {
-    streams: streams.map(({ name, namespace, schema }) => ({
+    streams: streams.map(({ name, namespace, schema, configured }) => ({
       stream: { name, namespace, json_schema: schema, supported_sync_modes: ["full_refresh"] },
       sync_mode: "full_refresh",
       destination_sync_mode: "append",
+      ...configured,
     })),
   });
   return {
@@ -366,6 +369,49 @@ describe("value_format json_schema", () => {
       });
     }
   }, 60_000);
+});
+
+describe("message_layout airbyte_v2 with a registry format", () => {
+  it.each(["avro", "json_schema"])(
+    "%s: the V2 fields (raw id as the key, extracted_at, meta with the record's changes, generation) read back",
+    async (format) => {
+      const configured = { generation_id: 4, minimum_generation_id: 0, sync_id: 77 };
+      const target = sync([{ name: "orders", schema: ordersSchema, configured }], {
+        value_format: format,
+        message_layout: "airbyte_v2",
+      });
+      const changes = [{ field: "note", change: "TRUNCATED", reason: "SOURCE_FIELD_SIZE_LIMITATION" }];
+      const data = '{"order_id":1,"lines":[{"sku":"x","qty":2}],"total":3}';
+      const result = await target.write([
+        `{"type":"RECORD","record":{"stream":"orders","emitted_at":${EMITTED_AT},"data":${data},"meta":{"changes":${JSON.stringify(changes)}}}}`,
+        state(1),
+      ]);
+      expect(result.exitCode).toBe(0);
+      const landed = await readTopics(broker.bootstrap, [target.topic("orders")]);
+      const [decoded] = await decode(landed);
+      const value = decoded?.value ?? {};
+      expect(Object.keys(value)).toEqual([
+        "_airbyte_raw_id",
+        "_airbyte_extracted_at",
+        "_airbyte_meta",
+        "_airbyte_generation_id",
+        "_airbyte_data",
+      ]);
+      expect(value._airbyte_raw_id).toBe(landed[0]?.key as string);
+      expect(landed[0]?.key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(value._airbyte_meta).toEqual({ sync_id: 77, changes });
+      expect(value._airbyte_generation_id).toBe(4);
+      if (format === "avro") {
+        expect(value._airbyte_extracted_at).toBe(EMITTED_AT_PY);
+        expect(decoded?.rest).toBe(0);
+      } else {
+        expect(decoded?.valid).toBe(true);
+        expect(value._airbyte_extracted_at).toBe(EMITTED_AT);
+        expect(landed[0]?.valueBytes.subarray(5).toString()).toEndWith(`"_airbyte_data":${data}}`);
+      }
+    },
+    60_000,
+  );
 });
 
 describe("check with a registry format", () => {

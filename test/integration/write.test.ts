@@ -48,7 +48,8 @@ function sync(overrides: Record<string, unknown> = {}, bootstrap = broker.bootst
         stream: { name: "users", namespace: "public", json_schema: {} },
         sync_mode: "incremental",
         destination_sync_mode: "append",
-        generation_id: 0,
+        // A refresh's later generation, still appending (minimum 0): nothing is deleted.
+        generation_id: 3,
         minimum_generation_id: 0,
         sync_id: 1,
       },
@@ -266,21 +267,6 @@ describe("write fails loudly, never silently", () => {
     expect(ofType(result.messages, "STATE")).toHaveLength(1);
   });
 
-  it("an overwrite stream is a config error naming the stream, before anything is written", async () => {
-    const s = sync();
-    const catalog = jsonFile("catalog.json", {
-      streams: [{ stream: { name: "users", namespace: "public" }, destination_sync_mode: "overwrite" }],
-    });
-    const result = await runConnector(
-      ["write", "--config", s.config, "--catalog", catalog],
-      record("users", {}),
-    );
-    expect(result.exitCode).toBe(1);
-    const error = traceError(result.messages);
-    expect(error.failure_type).toBe("config_error");
-    expect(error.message).toContain("Stream public.users asks for destination_sync_mode overwrite");
-  });
-
   it("a config is required, from a file or an environment variable", async () => {
     const result = await runConnector(["write"]);
     expect(result.exitCode).toBe(1);
@@ -353,6 +339,7 @@ describe("opt-in record layout: keys, headers, timestamps, topic names", () => {
       ["airbyte_namespace", "public"],
       ["airbyte_emitted_at", "1600000000123"],
       ["airbyte_ab_id", value._airbyte_ab_id],
+      ["airbyte_generation_id", "3"],
     ]);
   });
 
@@ -367,6 +354,7 @@ describe("opt-in record layout: keys, headers, timestamps, topic names", () => {
       "airbyte_namespace",
       "airbyte_emitted_at",
       "airbyte_ab_id",
+      "airbyte_generation_id",
     ]);
   });
 

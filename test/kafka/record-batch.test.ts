@@ -88,4 +88,41 @@ describe("encodeRecordBatch writes Kafka's RecordBatch v2", () => {
     expect(Buffer.from(value ?? []).toString()).toBe("ünï");
     expect(decoded.records[0]?.headers).toEqual([]);
   });
+
+  it("writes a tombstone's missing value as length -1 and no bytes, byte for byte", () => {
+    const batch = encodeRecordBatch([{ key: Buffer.from("k-1"), value: null }], {
+      ...NO_PRODUCER,
+      compression: "none",
+      timestamp: 0,
+    });
+    // length 9 (zigzag 0x12) | attributes | timestamp delta | offset delta | key length 3 (0x06) |
+    // "k-1" | value length -1 (zigzag 0x01) | no headers
+    expect([...batch.subarray(61)]).toEqual([0x12, 0, 0, 0, 0x06, 0x6b, 0x2d, 0x31, 0x01, 0]);
+    expect(batch.readInt32BE(8)).toBe(batch.length - 12);
+    expect(batch.readUInt32BE(17)).toBe(jsCRC32C(batch.subarray(21)) >>> 0);
+  });
+
+  it.each(["none", "zstd"] as const)(
+    "tombstones between records decode as records without a value, the others intact (%s)",
+    (compression) => {
+      const mixed: BatchRecord[] = [
+        { key: Buffer.from("a"), value: Buffer.from("1") },
+        { key: Buffer.from("a"), value: null },
+        { key: Buffer.from("b"), value: Buffer.alloc(0) },
+      ];
+      const decoded = readRecordsBatch(
+        Reader.from(encodeRecordBatch(mixed, { ...NO_PRODUCER, compression, timestamp: 5 })),
+      );
+      expect(
+        decoded.records.map((r) => [
+          Buffer.from(r.key ?? []).toString(),
+          r.value === null ? null : Buffer.from(r.value).toString(),
+        ]),
+      ).toEqual([
+        ["a", "1"],
+        ["a", null],
+        ["b", ""],
+      ]);
+    },
+  );
 });

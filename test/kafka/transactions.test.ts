@@ -15,7 +15,9 @@ function loggingProducer() {
       return {
         send: async (sent) => {
           if (state.failSends) throw new Error("broker said no");
-          log.push(`send ${id}: ${sent.map((record) => Buffer.from(record.value).toString()).join(",")}`);
+          log.push(
+            `send ${id}: ${sent.map((record) => Buffer.from(record.value ?? []).toString()).join(",")}`,
+          );
         },
         commit: async () => log.push(`commit ${id}`),
         abort: async () => log.push(`abort ${id}`),

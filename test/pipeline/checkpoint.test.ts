@@ -127,3 +127,88 @@ describe("checkpoints: destinationStats and bookkeeping", () => {
     expect([checkpoints.released, checkpoints.pendingStates]).toEqual([3000, 0]);
   });
 });
+
+describe("checkpoints: STATEs held for a stream that overwrites", () => {
+  const holding = () =>
+    createCheckpoints({
+      transactional: false,
+      holds: (s) => s.stateType === "STREAM" && s.stream?.name === "overwritten",
+    });
+  const names = (lines: string[]) =>
+    lines.map((line) => JSON.parse(line).state.stream.stream_descriptor.name as string);
+
+  it("keeps an earned STATE of the held stream back without holding up the others, until releaseHeld", () => {
+    const checkpoints = holding();
+    checkpoints.record(key("overwritten"));
+    checkpoints.state(streamState("overwritten"));
+    checkpoints.record(key("kept"));
+    checkpoints.state(streamState("kept"));
+    expect(checkpoints.releasable()).toEqual([]);
+    expect(checkpoints.releaseHeld()).toEqual([]);
+    checkpoints.delivered({ first: 0, last: 1 });
+    expect(names(checkpoints.releasable())).toEqual(["kept"]);
+    expect([checkpoints.released, checkpoints.pendingStates]).toEqual([1, 1]);
+    const [held] = checkpoints.releaseHeld();
+    expect(JSON.parse(held ?? "").state.destinationStats).toEqual({ recordCount: 1 });
+    expect([checkpoints.released, checkpoints.pendingStates]).toEqual([2, 0]);
+    expect(checkpoints.releaseHeld()).toEqual([]);
+  });
+
+  it("a held STATE whose records are not durable is not released by releaseHeld", () => {
+    const checkpoints = holding();
+    checkpoints.record(key("overwritten"));
+    checkpoints.state(streamState("overwritten"));
+    checkpoints.releasable();
+    expect(checkpoints.releaseHeld()).toEqual([]);
+    expect(checkpoints.pendingStates).toBe(1);
+  });
+
+  it("after close (a failed sync) held STATEs are never released", () => {
+    const checkpoints = holding();
+    checkpoints.state(streamState("overwritten"));
+    expect(checkpoints.releasable()).toEqual([]);
+    checkpoints.close();
+    expect(checkpoints.releaseHeld()).toEqual([]);
+    expect([checkpoints.released, checkpoints.pendingStates]).toEqual([0, 1]);
+  });
+});
+
+describe("checkpoints: rejected records and dead letters", () => {
+  it("counts a rejected record in recordCount and rejectedRecordCount, which appears only when there are some", () => {
+    const checkpoints = createCheckpoints({ transactional: false });
+    checkpoints.record(key("a"));
+    checkpoints.rejected(key("a"));
+    checkpoints.rejected(key("b"));
+    checkpoints.state(streamState("a"));
+    checkpoints.state(streamState("b"));
+    checkpoints.record(key("a"));
+    checkpoints.state(streamState("a"));
+    checkpoints.delivered({ first: 0, last: 1 });
+    expect(checkpoints.releasable().map((line) => JSON.parse(line).state.destinationStats)).toEqual([
+      { recordCount: 2, rejectedRecordCount: 1 },
+      { recordCount: 1, rejectedRecordCount: 1 },
+      { recordCount: 1 },
+    ]);
+    const global = createCheckpoints({ transactional: false });
+    global.rejected(key("a"));
+    global.rejected(key("b"));
+    global.state(legacy(1));
+    expect(JSON.parse(global.releasable()[0] ?? "").state.destinationStats).toEqual({
+      recordCount: 2,
+      rejectedRecordCount: 2,
+    });
+  });
+
+  it("a dead letter takes a sequence number, counted nowhere: the STATE after it waits for its delivery", () => {
+    const checkpoints = createCheckpoints({ transactional: false });
+    checkpoints.rejected(key("a"));
+    expect(checkpoints.message()).toBe(0);
+    checkpoints.state(legacy(1));
+    expect(checkpoints.releasable()).toEqual([]);
+    checkpoints.delivered({ first: 0, last: 0 });
+    expect(JSON.parse(checkpoints.releasable()[0] ?? "").state.destinationStats).toEqual({
+      recordCount: 1,
+      rejectedRecordCount: 1,
+    });
+  });
+});

@@ -153,7 +153,7 @@ describe("routes: encoding a record", () => {
     const route = routeOf(createRoutes(configWith(), catalog, undefined), "users", "public");
     const encoded = route.encode(line({ id: 1 }));
     if (typeof encoded === "string") throw new Error(encoded);
-    expect(JSON.parse(encoded.value.toString())._airbyte_ab_id).toBe(encoded.key?.toString());
+    expect(JSON.parse(String(encoded.value))._airbyte_ab_id).toBe(encoded.key?.toString());
     expect([route.records, route.bytes]).toEqual([1, encoded.size]);
     expect(route.pending()).toBeUndefined();
   });
@@ -172,6 +172,55 @@ describe("routes: encoding a record", () => {
     const encoded = route.encode(line({ id: 42 }));
     if (typeof encoded === "string") throw new Error(encoded);
     expect(encoded.key?.toString()).toBe(key);
+  });
+
+  it("headers on: a catalog stream's generation_id goes in the airbyte_generation_id header", () => {
+    const generations = [entry("users", "public", { generationId: 5 }), entry("orders")];
+    const routes = createRoutes(configWith({ headers: true }), generations, undefined);
+    const headerOf = (encoded: ReturnType<Route["encode"]>) => {
+      if (typeof encoded === "string") throw new Error(encoded);
+      const found = encoded.headers?.find(([name]) => name.toString() === "airbyte_generation_id");
+      return found?.[1].toString();
+    };
+    expect(headerOf(routeOf(routes, "users", "public").encode(line({ id: 1 })))).toBe("5");
+    expect(headerOf(routeOf(routes, "orders").encode(line({ id: 1 }, "orders", undefined)))).toBeUndefined();
+  });
+
+  it("message_layout airbyte_v2: the V2 value with the catalog's sync and generation, keyed by the raw id", () => {
+    const v2 = [entry("users", "public", { generationId: 2, syncId: 9 })];
+    const route = routeOf(
+      createRoutes(configWith({ message_layout: "airbyte_v2" }), v2, undefined),
+      "users",
+      "public",
+    );
+    const encoded = route.encode(line({ id: 1 }));
+    if (typeof encoded === "string") throw new Error(encoded);
+    const value = JSON.parse(String(encoded.value));
+    expect(value._airbyte_raw_id).toBe(encoded.key?.toString());
+    expect(value).toMatchObject({ _airbyte_meta: { sync_id: 9, changes: [] }, _airbyte_generation_id: 2 });
+  });
+
+  it("cdc_deletes tombstone: a CDC delete is its row's key with a null value; other records are as ever", () => {
+    const config = configWith({ message_key: "primary_key", cdc_deletes: "tombstone", headers: true });
+    const route = routeOf(createRoutes(config, catalog.slice(0, 1), undefined), "users", "public");
+    const deleted = route.encode(line({ id: 7, _ab_cdc_deleted_at: "2024-01-01T00:00:00Z" }));
+    if (typeof deleted === "string") throw new Error(deleted);
+    expect([deleted.key?.toString(), deleted.value]).toEqual(["7", null]);
+    expect(deleted.headers?.map(([name]) => name.toString())).toContain("airbyte_stream");
+    let headerBytes = 0;
+    for (const [name, value] of deleted.headers ?? []) headerBytes += name.length + value.length + 10;
+    expect(deleted.size).toBe(82 + 1 + headerBytes);
+    for (const data of [{ id: 8, _ab_cdc_deleted_at: null }, { id: 9 }]) {
+      const kept = route.encode(line(data));
+      if (typeof kept === "string") throw new Error(kept);
+      expect(JSON.parse(String(kept.value))._airbyte_data).toEqual(data);
+    }
+  });
+
+  it("cdc_deletes tombstone with a key that is not the row's is a config error", () => {
+    expect(() => createRoutes(configWith({ cdc_deletes: "tombstone" }), catalog, undefined)).toThrow(
+      "cdc_deletes is tombstone, which needs message_key primary_key (or fields): a tombstone deletes its key, so it must carry the row's key, and stream public.users would be keyed by uuid.",
+    );
   });
 
   it("a record without its key field is refused with the reason, counted nowhere", () => {
@@ -210,6 +259,6 @@ describe("routes: encoding a record", () => {
     expect(registrations).toBe(1);
     const encoded = route.encode(line({ id: 1 }));
     if (typeof encoded === "string") throw new Error(encoded);
-    expect([...encoded.value.subarray(0, 5)]).toEqual([0, 0, 0, 0, 9]);
+    expect([...(encoded.value ?? Buffer.alloc(0)).subarray(0, 5)]).toEqual([0, 0, 0, 0, 9]);
   });
 });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "bun:test";
+import type { Truncator } from "../../src/contract/send.ts";
+import { ConnectorError } from "../../src/errors.ts";
 import { runWrite, type WriteOptions } from "../../src/pipeline/write.ts";
 import type { CatalogStream } from "../../src/protocol/catalog.ts";
 import { configWith } from "../helpers/config.ts";
@@ -50,7 +52,7 @@ describe("write: the happy path", () => {
     const sent = sender.sent.flat();
     // The Java rule: a missing namespace becomes empty, so "{namespace}.{stream}" gives "_orders".
     expect(sent.map((r) => r.topic)).toEqual(["public_users", "_orders", "public_users"]);
-    const value = JSON.parse(sent[0]?.value.toString() ?? "");
+    const value = JSON.parse(String(sent[0]?.value) ?? "");
     expect(Object.keys(value)).toEqual([
       "_airbyte_ab_id",
       "_airbyte_stream",
@@ -473,5 +475,249 @@ describe("write: configuration problems and the summary", () => {
     expect(summary.topics).toEqual([expect.stringMatching(/^everything: 3 records, 0\.0 MB in \d+\.\d s$/)]);
     expect([summary.statesEchoed, summary.statesHeld, summary.skippedLines]).toEqual([0, 1, 1]);
     expect(summary.failure?.message).toContain("broker said no");
+  });
+});
+
+describe("write: streams that overwrite their topics", () => {
+  const overwriting: CatalogStream[] = [
+    { stream: { name: "users", namespace: "public" }, destinationSyncMode: "overwrite", primaryKey: [] },
+    { stream: { name: "orders", namespace: undefined }, destinationSyncMode: "append", primaryKey: [] },
+  ];
+  const usersState = (n: number) =>
+    JSON.stringify({
+      type: "STATE",
+      state: { type: "STREAM", stream: { stream_descriptor: { name: "users", namespace: "public" } }, n },
+    });
+  const ordersState = (n: number) =>
+    JSON.stringify({
+      type: "STATE",
+      state: { type: "STREAM", stream: { stream_descriptor: { name: "orders" } }, n },
+    });
+  const stateNs = (messages: Record<string, unknown>[]) =>
+    states(messages).map((m) => (m as { state: { n: number } }).state.n);
+
+  /** A truncator that logs what it is asked, in order with the sends. */
+  function tracking(events: string[], failTruncate = false): Truncator {
+    return {
+      mark: async (topic) => {
+        events.push(`mark ${topic}`);
+        return { topic, partitions: [{ partition: 0, end: 5n }] };
+      },
+      truncate: async (mark) => {
+        events.push(`truncate ${mark.topic}`);
+        if (failTruncate) throw new ConnectorError("deletion refused", "transient_error");
+        return 5;
+      },
+    };
+  }
+
+  it("marks before the first send, deletes after the last acknowledgement, then echoes the held STATEs", async () => {
+    const events: string[] = [];
+    const output = capturedEmitter();
+    const summary = await runWrite({
+      config: configWith(),
+      catalog: overwriting,
+      input: chunksOf([rec("users", 1), usersState(1), ordersRec(2), ordersState(2), ""].join("\n")),
+      send: async (records) => {
+        events.push(`send ${records.length}`);
+      },
+      truncator: tracking(events),
+      emit: output.emit,
+    });
+    expect(summary.failure).toBeUndefined();
+    expect(events[0]).toBe("mark public_users");
+    expect(events.at(-1)).toBe("truncate public_users");
+    expect(events.filter((e) => e.startsWith("send"))).not.toHaveLength(0);
+    // The orders STATE is echoed as soon as it is earned; the users one only after the deletion.
+    expect(stateNs(output.messages())).toEqual([2, 1]);
+    expect(Object.fromEntries(summary.deleted)).toEqual({ public_users: 5 });
+    expect([summary.statesEchoed, summary.statesHeld]).toEqual([2, 0]);
+    expect(JSON.stringify(output.messages())).toContain("Streams public.users overwrite their topics");
+  });
+
+  it("a failed send deletes nothing and never echoes the overwritten stream's STATEs", async () => {
+    const events: string[] = [];
+    const output = capturedEmitter();
+    const summary = await runWrite({
+      config: configWith({ batch_size: 1 }),
+      catalog: overwriting,
+      input: chunksOf([rec("users", 1), usersState(1), ordersRec(2), ordersState(2), ""].join("\n")),
+      send: async (records) => {
+        if (records[0]?.topic === "_orders") throw new ConnectorError("broker said no", "system_error");
+      },
+      truncator: tracking(events),
+      emit: output.emit,
+    });
+    expect(summary.failure?.message).toContain("broker said no");
+    expect(events).toEqual(["mark public_users"]);
+    expect(stateNs(output.messages())).toEqual([]);
+    expect(summary.statesHeld).toBe(2);
+  });
+
+  it("an invalid line (the input did not end well) deletes nothing", async () => {
+    const events: string[] = [];
+    const summary = await runWrite({
+      config: configWith(),
+      catalog: overwriting,
+      input: chunksOf(`${rec("users", 1)}\n{nope\n`),
+      send: async () => undefined,
+      truncator: tracking(events),
+      emit: capturedEmitter().emit,
+    });
+    expect(summary.failure?.message).toContain("Input line 2 cannot be written");
+    expect(events).toEqual(["mark public_users"]);
+  });
+
+  it("an interrupted sync deletes nothing", async () => {
+    const events: string[] = [];
+    const controller = new AbortController();
+    const input = (async function* () {
+      yield new TextEncoder().encode(`${rec("users", 1)}\n${usersState(1)}\n`);
+      await new Promise(() => {}); // the source stalls; Airbyte cancels the sync
+    })();
+    const output = capturedEmitter();
+    const promise = runWrite({
+      config: configWith(),
+      catalog: overwriting,
+      input,
+      send: async () => undefined,
+      truncator: tracking(events),
+      emit: output.emit,
+      signal: controller.signal,
+      graceMs: 100,
+    });
+    await settle();
+    controller.abort();
+    const summary = await promise;
+    expect(summary.failure?.message).toContain("interrupted");
+    expect(events).toEqual(["mark public_users"]);
+    expect(stateNs(output.messages())).toEqual([]);
+  });
+
+  it("a deletion that fails fails the sync, and the held STATEs stay unechoed", async () => {
+    const events: string[] = [];
+    const output = capturedEmitter();
+    const summary = await runWrite({
+      config: configWith(),
+      catalog: overwriting,
+      input: chunksOf(`${rec("users", 1)}\n${usersState(1)}\n`),
+      send: async () => undefined,
+      truncator: tracking(events, true),
+      emit: output.emit,
+    });
+    expect(summary.failure?.message).toBe("deletion refused");
+    expect(stateNs(output.messages())).toEqual([]);
+  });
+
+  it("a topic that cannot be truncated is refused before anything is read", async () => {
+    const sent: number[] = [];
+    const refusing: Truncator = {
+      mark: async () => {
+        throw new ConnectorError("not authorized to delete records of topic public_users", "config_error");
+      },
+      truncate: async () => 0,
+    };
+    await expect(
+      runWrite({
+        config: configWith(),
+        catalog: overwriting,
+        input: chunksOf(`${rec("users", 1)}\n`),
+        send: async (records) => {
+          sent.push(records.length);
+        },
+        truncator: refusing,
+        emit: capturedEmitter().emit,
+      }),
+    ).rejects.toThrow("not authorized to delete records");
+    expect(sent).toEqual([]);
+  });
+});
+
+describe("write: rejected records and the dead-letter topic", () => {
+  const dlq = { on_invalid_input: "dead_letter", dead_letter_topic: "rejects" };
+  const usersState = JSON.stringify({
+    type: "STATE",
+    state: { type: "STREAM", stream: { stream_descriptor: { name: "users", namespace: "public" } } },
+  });
+  const lines = [
+    rec("users", 1),
+    "{nope",
+    JSON.stringify({ type: "RECORD", record: { stream: "users", namespace: "public", data: { n: 2 } } }),
+    usersState,
+  ];
+
+  it("dead_letter: each line that cannot be written goes to the topic in input order; the STATE counts the rejected", async () => {
+    const { promise, output, sender } = run(lines, { config: dlq });
+    const summary = await promise;
+    expect(summary.failure).toBeUndefined();
+    const sent = sender.sent.flat();
+    expect(sent.map((r) => r.topic)).toEqual(["public_users", "rejects", "rejects"]);
+    expect(String(sent[1]?.value)).toBe("{nope");
+    const reasons = sent
+      .slice(1)
+      .map((r) => Object.fromEntries((r.headers ?? []).map(([k, v]) => [k.toString(), v.toString()])));
+    expect(reasons).toEqual([
+      { airbyte_rejected_reason: "it is not valid JSON", airbyte_input_line: "2" },
+      {
+        airbyte_rejected_reason: "the record has no numeric emitted_at",
+        airbyte_input_line: "3",
+      },
+    ]);
+    // The record without emitted_at names no stream the parser trusts: not a rejected record of users.
+    expect(
+      states(output.messages()).map(
+        (m) => (m as { state: { destinationStats: unknown } }).state.destinationStats,
+      ),
+    ).toEqual([{ recordCount: 1 }]);
+    expect(summary.deadLetters).toBe(2);
+  });
+
+  it("a record of a stream that cannot be written counts in recordCount and rejectedRecordCount (skip and dead_letter)", async () => {
+    for (const config of [{ on_invalid_input: "skip" }, dlq]) {
+      const keyed = { ...config, message_key: "fields", message_key_fields: [["id"]] };
+      const { promise, output } = run(
+        [
+          JSON.stringify({
+            type: "RECORD",
+            record: { namespace: "public", stream: "users", data: { id: 1 }, emitted_at: 1 },
+          }),
+          rec("users", 2),
+          usersState,
+        ],
+        { config: keyed },
+      );
+      expect((await promise).failure).toBeUndefined();
+      expect(
+        states(output.messages()).map(
+          (m) => (m as { state: { destinationStats: unknown } }).state.destinationStats,
+        ),
+      ).toEqual([{ recordCount: 2, rejectedRecordCount: 1 }]);
+    }
+  });
+
+  it("a dead letter that cannot be written fails the sync, and no STATE after it is echoed", async () => {
+    const output = capturedEmitter();
+    const summary = await runWrite({
+      config: configWith({ ...dlq, batch_size: 0 }),
+      catalog,
+      input: chunksOf(
+        [rec("users", 1), legacyState(1), "{nope", legacyState(2), rec("users", 3), legacyState(3), ""].join(
+          "\n",
+        ),
+      ),
+      send: async (records) => {
+        if (records.some((r) => r.topic === "rejects"))
+          throw new ConnectorError("not authorized to write to topic rejects.", "config_error");
+      },
+      emit: output.emit,
+    });
+    expect(summary.failure?.message).toBe("not authorized to write to topic rejects.");
+    expect(
+      states(output.messages()).map((m) => (m as { state: { data: { n: number } } }).state.data.n),
+    ).toEqual([1]);
+  });
+
+  it("dead_letter_topic is required with dead_letter", () => {
+    expect(() => configWith({ on_invalid_input: "dead_letter" })).toThrow("dead_letter_topic");
   });
 });

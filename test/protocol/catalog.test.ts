@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test";
-import { parseCatalog } from "../../src/protocol/catalog.ts";
+import { overwrites, parseCatalog } from "../../src/protocol/catalog.ts";
 
 const entry = (stream: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   stream: { json_schema: {}, ...stream },
@@ -40,6 +40,48 @@ describe("parseCatalog", () => {
     ]);
   });
 
+  it("reads generation_id, minimum_generation_id and sync_id; absent or null is undefined", () => {
+    const [withThem, nulls, absent] = parseCatalog({
+      streams: [
+        entry({ name: "a" }, { generation_id: 3, minimum_generation_id: 3, sync_id: 42 }),
+        entry({ name: "b" }, { generation_id: null, minimum_generation_id: null, sync_id: null }),
+        entry({ name: "c" }),
+      ],
+    });
+    expect(withThem).toMatchObject({ generationId: 3, minimumGenerationId: 3, syncId: 42 });
+    for (const stream of [nulls, absent]) {
+      expect(stream?.generationId).toBeUndefined();
+      expect(stream?.minimumGenerationId).toBeUndefined();
+      expect(stream?.syncId).toBeUndefined();
+    }
+  });
+
+  it.each([
+    ["destination_sync_mode overwrite", { destination_sync_mode: "overwrite" }, true],
+    [
+      "overwrite on a platform without refreshes",
+      { destination_sync_mode: "overwrite", generation_id: null },
+      true,
+    ],
+    [
+      "a truncate refresh of an append stream (minimum = generation > 0)",
+      { generation_id: 4, minimum_generation_id: 4 },
+      true,
+    ],
+    ["a later generation that keeps the older ones", { generation_id: 4, minimum_generation_id: 0 }, false],
+    [
+      "generation 0 (the first sync, nothing to truncate)",
+      { generation_id: 0, minimum_generation_id: 0 },
+      false,
+    ],
+    ["append without generations", {}, false],
+    ["append_dedup", { destination_sync_mode: "append_dedup" }, false],
+  ])("%s overwrites: %p", (_, extra, expected) => {
+    const [stream] = parseCatalog({ streams: [entry({ name: "s" }, extra)] });
+    if (!stream) throw new Error("no stream");
+    expect(overwrites(stream)).toBe(expected);
+  });
+
   it("a missing destination_sync_mode is append", () => {
     expect(parseCatalog({ streams: [{ stream: { name: "s" } }] })[0]?.destinationSyncMode).toBe("append");
   });
@@ -74,9 +116,14 @@ describe("parseCatalog", () => {
       "Invalid catalog: stream orders is listed more than once.",
     ],
     [
-      "overwrite",
-      { streams: [entry({ name: "users" }, { destination_sync_mode: "overwrite" })] },
-      "Stream users asks for destination_sync_mode overwrite, which a Kafka topic cannot honour",
+      "a generation_id that is not a whole number",
+      { streams: [entry({ name: "users" }, { generation_id: 1.5 })] },
+      "Stream users has a generation_id that is not a whole number.",
+    ],
+    [
+      "a sync_id that is a string",
+      { streams: [entry({ name: "users" }, { sync_id: "7" })] },
+      "Stream users has a sync_id that is not a whole number.",
     ],
     [
       "an unknown sync mode",

@@ -24,6 +24,25 @@ describe("parseLine: records", () => {
     });
   });
 
+  it("keeps the record's meta object as written, on the fast path and the full one", () => {
+    const meta =
+      '{"changes":[{"field":"name","change":"TRUNCATED","reason":"SOURCE_FIELD_SIZE_LIMITATION"}]}';
+    const fast = `{"type":"RECORD","record":{"stream":"s","data":{},"emitted_at":1,"meta":${meta}}}`;
+    // An escaped member name is left to the full parse.
+    const full = `{"type":"RECORD","record":{"str\\u0065am":"s","data":{},"emitted_at":1,"meta":${meta}}}`;
+    for (const line of [fast, full]) {
+      const parsed = parseBytes(new TextEncoder().encode(line));
+      if (parsed.kind !== "record") throw new Error(parsed.kind);
+      expect(new TextDecoder().decode(parsed.metaBytes)).toBe(meta);
+    }
+    const none = parseBytes(
+      new TextEncoder().encode(
+        '{"type":"RECORD","record":{"stream":"s","data":{},"emitted_at":1,"meta":null}}',
+      ),
+    );
+    expect(none.kind === "record" && none.metaBytes).toBeUndefined();
+  });
+
   it("finds data wherever it sits and whatever whitespace surrounds it", () => {
     const line =
       '{ "record" : { "emitted_at" : 1 , "data" : { "x" : 1 } , "stream" : "s", "namespace": "ns" } , "type" : "RECORD" }';

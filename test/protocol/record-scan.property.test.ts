@@ -44,6 +44,7 @@ function view(parsed: ParsedLine): unknown {
     emittedAt: parsed.emittedAt,
     dataText: new TextDecoder().decode(parsed.dataBytes),
     data: parsed.data,
+    metaText: parsed.metaBytes && new TextDecoder().decode(parsed.metaBytes),
   };
 }
 
@@ -106,6 +107,12 @@ const recordMember = fc.oneof(
   fc.oneof(name, fc.constant(null), fc.integer()).map((n) => ["namespace", n] as const),
   fc.oneof(fc.integer(), fc.double(), fc.constant(1e300), fc.string()).map((n) => ["emitted_at", n] as const),
   fc.oneof(fc.object({ maxDepth: 2 }), fc.jsonValue({ maxDepth: 1 })).map((d) => ["data", d] as const),
+  fc
+    .oneof(
+      fc.record({ changes: fc.array(fc.object({ maxDepth: 1 }), { maxLength: 2 }) }),
+      fc.jsonValue({ maxDepth: 1 }),
+    )
+    .map((m) => ["meta", m] as const),
   fc.tuple(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 1 })),
 );
 /** Members as text, duplicates allowed (the last must win), so records are built by hand. */
@@ -221,6 +228,8 @@ describe("parseLine (record fast path first) agrees with the full parse", () => 
     ['{"type":"RECORD","record":{"stream":"s","emitted_at":-0,"data":{"n":12345678901234567890}}}'],
     ['{"type":"RECORD","record":{"stream":"s","emitted_at":1,"data":[]}}'],
     ['{"type":"RECORD","record":{"stream":"s","emitted_at":1,"data":{}}} x'],
+    ['{"type":"RECORD","record":{"stream":"s","emitted_at":1,"data":{},"meta":{"changes":[]},"meta":null}}'],
+    ['{"type":"RECORD","record":{"meta":[],"stream":"s","emitted_at":1,"data":{},"meta":{"changes": [ ]}}}'],
     ['{"type":"RECORD","record":{"stream":"s","emitted_at":1,"data":{"a":"\t"}}}'],
     ['{"type":"RECORD","record":{"stream":"\ufeffs","namespace":"\ufeff","emitted_at":1,"data":{}}}'],
     ['\ufeff{"type":"RECORD","record":{"stream":"s","emitted_at":1,"data":{}}}'],

@@ -22,6 +22,8 @@ export interface Needs {
   idempotent: boolean;
   transactional: boolean;
   createTopics: boolean;
+  /** A stream overwrites its topic (catalog: overwrite, or a truncate refresh). */
+  truncate?: boolean;
 }
 
 export function requirementsOf(needs: Needs): Requirement[] {
@@ -38,6 +40,10 @@ export function requirementsOf(needs: Needs): Requirement[] {
     for (const api of [APIS.findCoordinator, APIS.addPartitionsToTxn, APIS.endTxn])
       list.push(need(api, api.min, "transactional_id", "0.11"));
   if (needs.createTopics) list.push(need(APIS.createTopics, 2, "create_topics", "0.11"));
+  if (needs.truncate) {
+    const feature = "destination_sync_mode overwrite (or a truncate refresh)";
+    list.push(need(APIS.listOffsets, 1, feature, "0.10.1"), need(APIS.deleteRecords, 0, feature, "0.11"));
+  }
   return list;
 }
 

@@ -16,8 +16,18 @@ describe("what a config needs of a broker", () => {
       expect(check({ idempotent: true }, release)).toBeUndefined();
       expect(check({ idempotent: true, transactional: true }, release)).toBeUndefined();
       expect(check({ createTopics: true }, release)).toBeUndefined();
+      expect(check({ truncate: true }, release)).toBeUndefined();
     },
   );
+
+  it("overwrite needs DeleteRecords: a broker without it is refused naming the sync mode", () => {
+    const noDelete = new Map(BROKER_APIS["1.0"]);
+    noDelete.delete(APIS.deleteRecords.key);
+    expect(unmetRequirement(requirementsOf({ ...plain, truncate: true }), noDelete, where)?.message).toBe(
+      "destination_sync_mode overwrite (or a truncate refresh) needs Apache Kafka 0.11 or newer (DeleteRecords v0+): the broker at k1:9092 is older — it does not offer DeleteRecords at all.",
+    );
+    expect(unmetRequirement(requirementsOf(plain), noDelete, where)).toBeUndefined();
+  });
 
   it("a broker before 0.11 cannot take record batches: a config_error naming the release", () => {
     const error = check({}, "0.10.2");

@@ -5,11 +5,15 @@
  */
 
 import { expect } from "bun:test";
-import { connectorCommand, spawnConnector } from "../../scripts/connector.ts";
+import { connectorCommand } from "../../scripts/connector.ts";
+import { runBounded } from "../../scripts/run-bounded.ts";
 
 export { connectorCommand, jsonFile } from "../../scripts/connector.ts";
 
 const MESSAGE_TYPES = new Set(["SPEC", "CONNECTION_STATUS", "STATE", "LOG", "TRACE"]);
+
+/** The command line that runs the connector with `args`: from source (the default), or a compiled binary. */
+export type Launcher = (...args: string[]) => string[];
 
 export interface RunResult {
   exitCode: number;
@@ -22,8 +26,9 @@ export async function runConnector(
   stdin = "",
   timeoutMs = 60_000,
   env: Record<string, string> = {},
+  launch: Launcher = connectorCommand,
 ): Promise<RunResult> {
-  const { exitCode, stdout, stderr } = await spawnConnector(args, stdin, timeoutMs, env);
+  const { exitCode, stdout, stderr } = await runBounded(launch(...args), { stdin, timeoutMs, env });
   return { exitCode, messages: parseMessages(stdout), stderr };
 }
 
@@ -82,8 +87,8 @@ export interface LiveConnector {
 }
 
 /** Starts the connector with stdin left open, for tests that feed it and watch it as it runs. */
-export function startConnector(args: string[]): LiveConnector {
-  const child = Bun.spawn(connectorCommand(...args), { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+export function startConnector(args: string[], launch: Launcher = connectorCommand): LiveConnector {
+  const child = Bun.spawn(launch(...args), { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
   const messages: Record<string, unknown>[] = [];
   const listeners = new Set<() => void>();
   let buffered = "";

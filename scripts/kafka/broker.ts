@@ -229,12 +229,16 @@ export async function formatStorage(
   }
 }
 
-/** Spawns broker `name`'s JVM with `java`; `extraFlags` go after BROKER_JVM_FLAGS. */
+/**
+ * Spawns broker `name`'s JVM with `java`; `extraFlags` go after BROKER_JVM_FLAGS. A `prefix`
+ * (e.g. `ip netns exec <ns>`) runs it through that command, which must exec the JVM in its place.
+ */
 export function spawnBrokerProcess(
   name: string,
   classPath: string,
   java = "java",
   extraFlags: readonly string[] = [],
+  prefix: readonly string[] = [],
 ): Promise<SpawnedJvm> {
   const p = paths(name);
   const args = [
@@ -246,7 +250,8 @@ export function spawnBrokerProcess(
     "kafka.Kafka",
     p.properties,
   ];
-  return spawnDetached(java, args, p.dir, p.log);
+  const [command = java, ...before] = prefix;
+  return spawnDetached(command, prefix.length > 0 ? [...before, java, ...args] : args, p.dir, p.log);
 }
 
 /** `headline`, then the first errors and the last lines of `name`'s broker.log. */

@@ -338,6 +338,8 @@ export interface ListenerBrokerOptions {
    * "alive, answering and the same fingerprint". Ports are not part of it.
    */
   fingerprint: string;
+  /** Extra JVM flags (system properties), after the harness's own. */
+  jvmFlags?: string[];
 }
 
 /** A running broker with several listeners. */
@@ -372,6 +374,7 @@ export async function startListenerBroker(opts: ListenerBrokerOptions): Promise<
       requestedPort: first.port,
       scramCredentials: opts.scramCredentials,
       fingerprint: opts.fingerprint,
+      jvmFlags: opts.jvmFlags,
     };
   });
   return toListenerHandle(state);
@@ -399,6 +402,7 @@ interface LaunchPlan {
   requestedPort: number | null;
   scramCredentials?: ScramCredential[] | undefined;
   fingerprint?: string | undefined;
+  jvmFlags?: string[] | undefined;
 }
 
 /** The release a broker runs and the `java` to run it with (undefined: the one the release needs). */
@@ -425,9 +429,18 @@ async function launch(
   await stopBroker(name);
   await rm(p.dir, { recursive: true, force: true });
   await mkdir(p.dir, { recursive: true });
-  const jvmFlags = await loggingFlags(release, p.dir);
+  const logging = await loggingFlags(release, p.dir);
 
-  const { settings, listeners, controllerPort, requestedPort, scramCredentials, fingerprint } = await plan();
+  const {
+    settings,
+    listeners,
+    controllerPort,
+    requestedPort,
+    scramCredentials,
+    fingerprint,
+    jvmFlags: extra,
+  } = await plan();
+  const jvmFlags = [...logging, ...(extra ?? [])];
   const node: KafkaNode = {
     nodeId: 1,
     host: "127.0.0.1",

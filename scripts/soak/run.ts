@@ -47,7 +47,7 @@ const options = {
   downMs: Number(values.down) * 1000,
   binary: await buildBinary("host", join(workDir, "destination-kafka")),
   workDir,
-  timeoutMs: 60 * 60_000,
+  timeoutMs: 120 * 60_000,
   log: (line: string) => console.error(`[soak] ${line}`),
 };
 const machine = describeMachine();

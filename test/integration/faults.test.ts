@@ -10,18 +10,11 @@ import {
   restartNode,
 } from "../../scripts/kafka/cluster.ts";
 import { assertLoopback } from "../../scripts/kafka/loopback.ts";
-import {
-  connectorCommand,
-  jsonFile,
-  type Launcher,
-  ofType,
-  runConnector,
-  startConnector,
-} from "../helpers/connector.ts";
+import { jsonFile, ofType, runConnector, startConnector } from "../helpers/connector.ts";
 import { createTopic, readTopics, testBroker, uniqueName } from "../helpers/kafka.ts";
+import { useLaunchers } from "../helpers/launchers.ts";
 import { describeTransaction, readWithKcat } from "../helpers/transactions.ts";
 import { waitUntil } from "../helpers/wait.ts";
-import { hostBinary } from "../packaging/binary.ts";
 
 /** The `write` arguments for stream "s" into `topic`, with these settings. */
 const writeArgs = (bootstrap: string, topic: string, settings: Record<string, unknown>) => [
@@ -241,22 +234,7 @@ describe("restarting the only broker mid-sync, within delivery_timeout_ms", () =
 });
 
 describe("kill -9 of the connector mid-sync", () => {
-  // The connector as run from source, and as shipped: the compiled binary (built once, from this source).
-  let binary: Launcher | undefined;
-  beforeAll(async () => {
-    const path = await hostBinary();
-    binary = (...args) => [path, ...args];
-  }, 60_000);
-  const LAUNCHES: [string, () => Launcher][] = [
-    ["bun src/main.ts", () => connectorCommand],
-    [
-      "the compiled binary",
-      () => {
-        if (!binary) throw new Error("the binary was not built");
-        return binary;
-      },
-    ],
-  ];
+  const LAUNCHES = useLaunchers();
   const CASES = LAUNCHES.flatMap(([launched, launcher]) =>
     SEND_PATHS.map(([label, settings]) => [`${launched}, ${label}`, launcher, settings] as const),
   );
@@ -356,5 +334,6 @@ describe("an outage longer than delivery_timeout_ms", () => {
     expect(roundsOf(result.messages)).toEqual([1]);
     // delivery_timeout_ms (6 s) bounds it, plus the time to notice and exit.
     expect(elapsed).toBeLessThan(20_000);
+    console.log(`[faults] outage past delivery_timeout_ms (6000 ms): TRACE and exit after ${elapsed} ms`);
   }, 90_000);
 });

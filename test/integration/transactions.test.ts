@@ -4,41 +4,20 @@
  * transaction timeout, a crash mid-transaction replayed from the last echoed STATE, and fencing.
  */
 import { beforeAll, describe, expect, it } from "bun:test";
-import {
-  connectorCommand,
-  jsonFile,
-  type Launcher,
-  ofType,
-  runConnector,
-  startConnector,
-  traceError,
-} from "../helpers/connector.ts";
+import { jsonFile, ofType, runConnector, startConnector, traceError } from "../helpers/connector.ts";
 import { type TestBroker, testBroker, uniqueName } from "../helpers/kafka.ts";
+import { useLaunchers } from "../helpers/launchers.ts";
 import { describeTransaction, readWithKcat } from "../helpers/transactions.ts";
 import { waitUntil } from "../helpers/wait.ts";
-import { hostBinary } from "../packaging/binary.ts";
 
 let broker: TestBroker;
-/** The compiled binary, built from this source, as shipped. */
-let binary: Launcher | undefined;
 
 beforeAll(async () => {
-  const [started, path] = await Promise.all([testBroker("default"), hostBinary()]);
-  broker = started;
-  binary = (...args) => [path, ...args];
+  broker = await testBroker("default");
 }, 120_000);
 
 /** The connector from source, and the compiled binary. */
-const LAUNCHES: [string, () => Launcher][] = [
-  ["bun src/main.ts", () => connectorCommand],
-  [
-    "the compiled binary",
-    () => {
-      if (!binary) throw new Error("the binary was not built");
-      return binary;
-    },
-  ],
-];
+const LAUNCHES = useLaunchers();
 
 const record = (i: number) => `{"type":"RECORD","record":{"stream":"s","data":{"i":${i}},"emitted_at":1}}\n`;
 const records = (from: number, to: number) => {

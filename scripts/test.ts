@@ -8,6 +8,8 @@
  * edit-and-test loop. Other arguments go to `bun test`.
  */
 import { brokerStatus, listBrokers, stopBroker } from "./kafka/broker.ts";
+import { removeStaleDisks } from "./kafka/disk.ts";
+import { removeStaleNamespaces } from "./kafka/netns.ts";
 import { listRegistries, registryStatus, stopRegistry } from "./registry/registry.ts";
 import { unitTestFiles } from "./test-tiers.ts";
 
@@ -45,6 +47,12 @@ for await (const chunk of child.stderr) {
 const exitCode = await child.exited;
 
 await stopStarted();
+// The tests delete the network namespaces and unmount the disks they make; this catches those of a
+// test process that died.
+if (!unit) {
+  await removeStaleNamespaces();
+  await removeStaleDisks();
+}
 
 if (counts.skip + counts.todo > 0)
   console.error(`${counts.skip + counts.todo} tests were skipped: none may be.`);

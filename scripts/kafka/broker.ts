@@ -229,12 +229,16 @@ export async function formatStorage(
   }
 }
 
-/** Spawns broker `name`'s JVM with `java`; `extraFlags` go after BROKER_JVM_FLAGS. */
+/**
+ * Spawns broker `name`'s JVM with `java`; `extraFlags` go after BROKER_JVM_FLAGS. A `prefix`
+ * (e.g. `ip netns exec <ns>`) runs it through that command, which must exec the JVM in its place.
+ */
 export function spawnBrokerProcess(
   name: string,
   classPath: string,
   java = "java",
   extraFlags: readonly string[] = [],
+  prefix: readonly string[] = [],
 ): Promise<SpawnedJvm> {
   const p = paths(name);
   const args = [
@@ -246,7 +250,8 @@ export function spawnBrokerProcess(
     "kafka.Kafka",
     p.properties,
   ];
-  return spawnDetached(java, args, p.dir, p.log);
+  const [command = java, ...before] = prefix;
+  return spawnDetached(command, prefix.length > 0 ? [...before, java, ...args] : args, p.dir, p.log);
 }
 
 /** `headline`, then the first errors and the last lines of `name`'s broker.log. */
@@ -333,6 +338,8 @@ export interface ListenerBrokerOptions {
    * "alive, answering and the same fingerprint". Ports are not part of it.
    */
   fingerprint: string;
+  /** Extra JVM flags (system properties), after the harness's own. */
+  jvmFlags?: string[];
 }
 
 /** A running broker with several listeners. */
@@ -367,6 +374,7 @@ export async function startListenerBroker(opts: ListenerBrokerOptions): Promise<
       requestedPort: first.port,
       scramCredentials: opts.scramCredentials,
       fingerprint: opts.fingerprint,
+      jvmFlags: opts.jvmFlags,
     };
   });
   return toListenerHandle(state);
@@ -394,6 +402,7 @@ interface LaunchPlan {
   requestedPort: number | null;
   scramCredentials?: ScramCredential[] | undefined;
   fingerprint?: string | undefined;
+  jvmFlags?: string[] | undefined;
 }
 
 /** The release a broker runs and the `java` to run it with (undefined: the one the release needs). */
@@ -420,9 +429,18 @@ async function launch(
   await stopBroker(name);
   await rm(p.dir, { recursive: true, force: true });
   await mkdir(p.dir, { recursive: true });
-  const jvmFlags = await loggingFlags(release, p.dir);
+  const logging = await loggingFlags(release, p.dir);
 
-  const { settings, listeners, controllerPort, requestedPort, scramCredentials, fingerprint } = await plan();
+  const {
+    settings,
+    listeners,
+    controllerPort,
+    requestedPort,
+    scramCredentials,
+    fingerprint,
+    jvmFlags: extra,
+  } = await plan();
+  const jvmFlags = [...logging, ...(extra ?? [])];
   const node: KafkaNode = {
     nodeId: 1,
     host: "127.0.0.1",

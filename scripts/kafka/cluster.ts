@@ -12,6 +12,9 @@
  * runner's clean-up see the nodes. The cluster itself is described by
  * `.cache/clusters/<name>.json` (id, settings, each node's ports).
  *
+ * With `netns`, the nodes run inside a network namespace of netns.ts, bound to
+ * its address, so tests can slow, drop or cut the traffic to them.
+ *
  * Faults on demand: `stopNode` (SIGTERM, a clean controlled shutdown),
  * `killNode` (SIGKILL), `restartNode` (the same node again, same ports and data
  * dir, waiting until it has rejoined). `partitionState` / `awaitPartition` read
@@ -34,6 +37,7 @@ import {
 } from "./broker.ts";
 import { ensureKafkaJars, KAFKA_VERSION, kafkaClassPath } from "./jars.ts";
 import { assertLoopback, freeLoopbackPorts } from "./loopback.ts";
+import { inNamespace, type NetworkNamespace } from "./netns.ts";
 import { CLUSTERS_DIR, clusterFile } from "./paths.ts";
 import { probeMetadata } from "./probe.ts";
 import {
@@ -57,6 +61,11 @@ export interface ClusterOptions {
   extraProperties?: Record<string, string>;
   /** How long to wait for every node to answer and see all the others; default 120 s. */
   startTimeoutMs?: number;
+  /**
+   * Run every node inside this network namespace (netns.ts), bound only to its address instead
+   * of 127.0.0.1. A cluster is started afresh when this differs from the running one's.
+   */
+  netns?: Pick<NetworkNamespace, "name" | "address">;
 }
 
 export interface ClusterNodeHandle {
@@ -84,6 +93,10 @@ export interface ClusterNodeState {
   brokerName: string;
   port: number;
   controllerPort: number;
+  /** The address the node binds to; absent: 127.0.0.1. */
+  host?: string;
+  /** The network namespace the node runs in; absent: this one. */
+  netns?: string;
 }
 
 /** Contents of `.cache/clusters/<name>.json`. */
@@ -224,7 +237,7 @@ export async function startCluster(opts: ClusterOptions): Promise<ClusterHandle>
   const ports = await freeLoopbackPorts(2 * count);
   const nodes: KafkaNode[] = names.map((brokerName, i) => ({
     nodeId: i + 1,
-    host: HOST,
+    host: opts.netns?.address ?? HOST,
     listeners: [{ name: "PLAINTEXT", protocol: "PLAINTEXT", port: portAt(ports, i) }],
     controllerPort: portAt(ports, count + i),
     logDir: brokerPaths(brokerName).data,
@@ -242,6 +255,7 @@ export async function startCluster(opts: ClusterOptions): Promise<ClusterHandle>
       brokerName: names[i] ?? nodeBrokerName(opts.name, node.nodeId),
       port: portAt(ports, i),
       controllerPort: node.controllerPort,
+      ...(opts.netns ? { host: opts.netns.address, netns: opts.netns.name } : {}),
     })),
     startedAt: new Date(started).toISOString(),
     startupMs: -1,
@@ -476,7 +490,7 @@ function portAt(ports: number[], index: number): number {
   return port;
 }
 
-const addressOf = (node: ClusterNodeState): string => `${HOST}:${node.port}`;
+const addressOf = (node: ClusterNodeState): string => `${node.host ?? HOST}:${node.port}`;
 
 function clusterSettings(opts: ClusterOptions): ClusterSettings {
   const extra: Record<string, string> = { ...CLUSTER_DEFAULT_PROPERTIES, ...(opts.extraProperties ?? {}) };
@@ -495,7 +509,8 @@ function sameCluster(state: ClusterState, opts: ClusterOptions): boolean {
   return (
     state.kafkaVersion === KAFKA_VERSION &&
     state.nodes.length === (opts.nodes ?? DEFAULT_NODES) &&
-    JSON.stringify(state.settings) === JSON.stringify(clusterSettings(opts))
+    JSON.stringify(state.settings) === JSON.stringify(clusterSettings(opts)) &&
+    state.nodes.every((node) => node.netns === opts.netns?.name)
   );
 }
 
@@ -540,7 +555,13 @@ async function spawnNode(
 ): Promise<{ reason: string | null }> {
   const p = brokerPaths(node.brokerName);
   const started = Date.now();
-  const { pid, exit } = await spawnBrokerProcess(node.brokerName, classPath);
+  const { pid, exit } = await spawnBrokerProcess(
+    node.brokerName,
+    classPath,
+    "java",
+    [],
+    node.netns ? inNamespace({ name: node.netns }) : [],
+  );
   const address = addressOf(node);
   const broker: BrokerState = {
     name: node.brokerName,

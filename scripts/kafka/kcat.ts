@@ -53,6 +53,45 @@ export async function consumeWithKcat(
     });
 }
 
+/**
+ * Hands every message value of `topic` (from the beginning to its end at the time of the call) to
+ * `onPayload`, one at a time as kcat prints them, holding none: for topics too large to read whole.
+ * Values must not contain a newline. Resolves with the number read.
+ */
+export async function eachPayloadWithKcat(
+  bootstrap: string,
+  topic: string,
+  isolation: "read_committed" | "read_uncommitted",
+  onPayload: (payload: string) => void,
+  timeoutMs: number,
+): Promise<number> {
+  assertLoopback(bootstrap);
+  await ensureKcat(() => {});
+  const argv = ["kcat", "-C", "-b", bootstrap, "-t", topic, "-e", "-q", "-f", "%s\\n"];
+  const child = Bun.spawn([...argv, "-X", `isolation.level=${isolation}`], {
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  const stderr = new Response(child.stderr).text();
+  let count = 0;
+  let rest = "";
+  const decoder = new TextDecoder();
+  for await (const chunk of child.stdout) {
+    const lines = (rest + decoder.decode(chunk, { stream: true })).split("\n");
+    rest = lines.pop() ?? "";
+    for (const line of lines) {
+      count++;
+      onPayload(line);
+    }
+  }
+  const exitCode = await child.exited;
+  clearTimeout(timer);
+  if (exitCode !== 0 || rest !== "")
+    throw new Error(`kcat exited ${exitCode}: ${(await stderr).slice(-500)}`);
+  return count;
+}
+
 /** The versions of kcat and of the librdkafka it links ("unknown" when `kcat -V` does not say). */
 export async function kcatVersions(): Promise<{ kcat: string; librdkafka: string }> {
   const text = (await Bun.$`kcat -V`.quiet().nothrow()).stdout.toString();

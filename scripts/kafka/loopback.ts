@@ -1,8 +1,13 @@
 /**
  * Loopback-only networking helpers: a guard that refuses any bootstrap list
- * pointing off this machine, and a free-port picker bound to 127.0.0.1.
+ * pointing off this machine, and a free-port picker bound to 127.0.0.1. The
+ * one address off 127.0.0.0/8 it lets through is the own address of a network
+ * namespace that netns.ts made on this machine (and that still exists).
  */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
+import { join } from "node:path";
+import { NETNS_DIR } from "./paths.ts";
 
 function isLoopbackHost(host: string): boolean {
   const h = host.toLowerCase();
@@ -10,6 +15,24 @@ function isLoopbackHost(host: string): boolean {
   const octets = h.split(".");
   if (octets.length !== 4 || octets[0] !== "127") return false;
   return octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255);
+}
+
+/** True if `host` is the address of a namespace netns.ts made, per its description, and the namespace exists. */
+function isNamespaceHost(host: string): boolean {
+  if (!existsSync(NETNS_DIR)) return false;
+  return readdirSync(NETNS_DIR)
+    .filter((file) => file.endsWith(".json"))
+    .some((file) => {
+      try {
+        const described = JSON.parse(readFileSync(join(NETNS_DIR, file), "utf8")) as {
+          name?: unknown;
+          address?: unknown;
+        };
+        return described.address === host && existsSync(`/run/netns/${String(described.name)}`);
+      } catch {
+        return false;
+      }
+    });
 }
 
 function splitHostPort(entry: string): string {
@@ -24,7 +47,7 @@ function splitHostPort(entry: string): string {
 
 /**
  * Throws unless every host in the comma-separated `bootstrap` list is on
- * 127.0.0.0/8, `localhost` or `[::1]`.
+ * 127.0.0.0/8, `localhost` or `[::1]`, or is a namespace address of netns.ts.
  */
 export function assertLoopback(bootstrap: string): void {
   const entries = bootstrap
@@ -36,7 +59,7 @@ export function assertLoopback(bootstrap: string): void {
   }
   for (const entry of entries) {
     const host = splitHostPort(entry);
-    if (!isLoopbackHost(host)) {
+    if (!isLoopbackHost(host) && !isNamespaceHost(host)) {
       throw new Error(
         `refusing non-loopback Kafka host ${JSON.stringify(host)} in bootstrap ${JSON.stringify(bootstrap)}`,
       );

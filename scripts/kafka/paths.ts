@@ -33,3 +33,6 @@ export function clusterFile(name: string): string {
   }
   return join(CLUSTERS_DIR, `${name}.json`);
 }
+
+/** Descriptions of the network namespaces the harness made (`<name>.json`, netns.ts). */
+export const NETNS_DIR: string = join(CACHE_DIR, "netns");

@@ -21,6 +21,21 @@ export interface SaslListenerSettings {
   mechanisms: SaslMechanism[];
   /** PLAIN users, name → password (the broker's JAAS `user_<name>` entries); needed with PLAIN. */
   plainUsers?: Record<string, string>;
+  /**
+   * OAUTHBEARER tokens validated as signed JWTs against a JWKS (KIP-768's
+   * OAuthBearerValidatorCallbackHandler) instead of the default unsecured validator. The broker
+   * JVM must allow the URL (system property org.apache.kafka.sasl.oauthbearer.allowed.urls).
+   */
+  jwtValidation?: JwtValidation;
+}
+
+/** Where a broker finds the keys that sign tokens, and what the tokens must say. */
+export interface JwtValidation {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+  /** Leeway on `exp`/`iat`; Kafka's default is 30 s. */
+  clockSkewSeconds?: number;
 }
 
 /** Server side of TLS on an SSL / SASL_SSL listener. Files are PEM (`ssl.keystore.type=PEM`). */
@@ -240,6 +255,22 @@ function saslProperties(prefix: string, where: string, sasl: SaslListenerSetting
       LOGIN_MODULES[mechanism],
       mechanismOptions(mechanism, where, sasl),
     );
+  }
+  const jwt = sasl.jwtValidation;
+  if (jwt) {
+    if (!sasl.mechanisms.includes("OAUTHBEARER"))
+      throw new Error(`${where}: JWT validation needs OAUTHBEARER`);
+    const oauth = `${prefix}oauthbearer.`;
+    Object.assign(props, {
+      [`${oauth}sasl.server.callback.handler.class`]:
+        "org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler",
+      [`${oauth}sasl.oauthbearer.jwks.endpoint.url`]: jwt.jwksUrl,
+      [`${oauth}sasl.oauthbearer.expected.issuer`]: jwt.issuer,
+      [`${oauth}sasl.oauthbearer.expected.audience`]: jwt.audience,
+      ...(jwt.clockSkewSeconds === undefined
+        ? {}
+        : { [`${oauth}sasl.oauthbearer.clock.skew.seconds`]: String(jwt.clockSkewSeconds) }),
+    });
   }
   return props;
 }

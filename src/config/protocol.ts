@@ -1,7 +1,8 @@
 /**
  * The `protocol` setting: how the connector authenticates and whether it uses TLS. The Java
  * connector's three variants (PLAINTEXT, SASL_PLAINTEXT, SASL_SSL) keep their field names so existing
- * configs paste unchanged; SSL, the TLS fields and `oauth_token` are ours.
+ * configs paste unchanged; SSL, the TLS fields and the `oauth_*` fields (a token, or an OIDC token
+ * endpoint with client credentials) are ours.
  */
 import * as v from "valibot";
 
@@ -35,6 +36,35 @@ const saslFields = {
     description: "For OAUTHBEARER: a bearer token to present as is, instead of a JAAS config.",
     airbyte_secret: true,
     order: 3,
+  }),
+  oauth_token_endpoint_url: text({
+    title: "OAuth Token Endpoint URL",
+    description:
+      "For OAUTHBEARER with an OIDC identity provider: its token endpoint (Kafka's sasl.oauthbearer.token.endpoint.url), e.g. https://idp.example.com/oauth2/token. Tokens are fetched with the client credentials grant and refreshed before they expire.",
+    order: 4,
+  }),
+  oauth_client_id: text({
+    title: "OAuth Client ID",
+    description: "The client id the token endpoint knows this connector by.",
+    order: 5,
+  }),
+  oauth_client_secret: text({
+    title: "OAuth Client Secret",
+    description: "The client secret for oauth_client_id.",
+    airbyte_secret: true,
+    order: 6,
+  }),
+  oauth_scope: text({
+    title: "OAuth Scope",
+    description: "Scope(s) to ask the token endpoint for, space-separated. Empty: none is asked for.",
+    order: 7,
+  }),
+  oauth_ca_certificate: text({
+    title: "OAuth CA Certificate",
+    description:
+      "PEM certificate(s) of the authority that signed the token endpoint's https certificate. Empty: the runtime's built-in trust store.",
+    multiline: true,
+    order: 8,
   }),
 };
 

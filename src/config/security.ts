@@ -1,7 +1,7 @@
 /**
  * What `protocol` asks for, checked once, before anything connects: SASL credentials read from a
- * JAAS string as Kafka's own login modules read it (or, for OAUTHBEARER, a token given directly),
- * and TLS material as PEM that parses. `check` and `write` refuse the same configs in the same
+ * JAAS string as Kafka's own login modules read it (or, for OAUTHBEARER, a token given directly, or
+ * an OIDC token endpoint with client credentials), and TLS material as PEM that parses. `check` and `write` refuse the same configs in the same
  * words, and no message quotes a credential. kafka/security.ts maps the result to client options.
  */
 import { createPrivateKey, X509Certificate } from "node:crypto";
@@ -14,7 +14,21 @@ export type SaslSettings =
   /** A bearer token given in `oauth_token`. */
   | { mechanism: "OAUTHBEARER"; token: string }
   /** Kafka's unsecured JWT, from the `unsecuredLogin*` options of OAuthBearerLoginModule. */
-  | { mechanism: "OAUTHBEARER"; unsecured: UnsecuredLogin };
+  | { mechanism: "OAUTHBEARER"; unsecured: UnsecuredLogin }
+  /** Tokens from an OIDC token endpoint, with the client credentials grant. */
+  | { mechanism: "OAUTHBEARER"; clientCredentials: ClientCredentials };
+
+/** Where and as whom to ask for tokens (RFC 6749 §4.4, the client credentials grant). */
+export interface ClientCredentials {
+  /** The token endpoint, an http(s) URL without credentials in it. */
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Space-separated scopes to ask for; undefined: none. */
+  scope: string | undefined;
+  /** PEM certificates trusted for the endpoint's https; undefined: the runtime's built-in ones. */
+  ca: string[] | undefined;
+}
 
 export interface UnsecuredLogin {
   /** The token's claims but `iat` and `exp`, which each login sets. */
@@ -46,7 +60,8 @@ export function securitySettings(protocol: ProtocolConfig): SecuritySettings {
   const warnings: string[] = [];
   const kind = protocol.security_protocol;
   const tls = kind === "SSL" || kind === "SASL_SSL" ? tlsSettings(protocol, warnings) : undefined;
-  const sasl = kind === "SASL_PLAINTEXT" || kind === "SASL_SSL" ? saslSettings(protocol) : undefined;
+  const sasl =
+    kind === "SASL_PLAINTEXT" || kind === "SASL_SSL" ? saslSettings(protocol, warnings) : undefined;
   return { sasl, tls, warnings };
 }
 
@@ -61,24 +76,28 @@ const LOGIN_MODULES = {
   OAUTHBEARER: "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule",
 } as const;
 
-function saslSettings(protocol: SaslProtocol): SaslSettings {
+function saslSettings(protocol: SaslProtocol, warnings: string[]): SaslSettings {
   const mechanism = protocol.sasl_mechanism;
   if (mechanism === "GSSAPI") {
     throw configError(
       "protocol.sasl_mechanism GSSAPI (Kerberos) is not supported: this connector has no Kerberos client. Use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER.",
     );
   }
-  const token = "oauth_token" in protocol ? protocol.oauth_token : undefined;
-  if (mechanism === "OAUTHBEARER" && token) {
-    if (protocol.sasl_jaas_config) {
-      throw configError("protocol: set either oauth_token or sasl_jaas_config for OAUTHBEARER, not both.");
+  if (mechanism === "OAUTHBEARER") {
+    const given = OAUTH_SOURCES.filter((field) => protocol[field]);
+    if (given.length > 1) {
+      throw configError(
+        `protocol: for OAUTHBEARER set one of oauth_token, oauth_token_endpoint_url or sasl_jaas_config, not ${given.join(" and ")}.`,
+      );
     }
-    return { mechanism, token };
+    if (protocol.oauth_token) return { mechanism, token: protocol.oauth_token };
+    if (protocol.oauth_token_endpoint_url)
+      return { mechanism, clientCredentials: clientCredentials(protocol, warnings) };
   }
   if (!protocol.sasl_jaas_config) {
     throw configError(
       mechanism === "OAUTHBEARER"
-        ? "protocol.sasl_jaas_config (or oauth_token) is required for OAUTHBEARER."
+        ? "protocol: OAUTHBEARER needs oauth_token_endpoint_url (with oauth_client_id and oauth_client_secret), oauth_token or sasl_jaas_config."
         : `protocol.sasl_jaas_config is required for ${mechanism}.`,
     );
   }
@@ -89,6 +108,49 @@ function saslSettings(protocol: SaslProtocol): SaslSettings {
   }
   expectModule(entry, LOGIN_MODULES.OAUTHBEARER, mechanism);
   return { mechanism, unsecured: unsecuredLogin(entry) };
+}
+
+/** The fields that each give OAUTHBEARER its token: exactly one may be set. */
+const OAUTH_SOURCES = ["oauth_token", "oauth_token_endpoint_url", "sasl_jaas_config"] as const;
+
+/** The client credentials grant's settings: an http(s) URL without credentials, an id and a secret. */
+function clientCredentials(protocol: SaslProtocol, warnings: string[]): ClientCredentials {
+  const url = parseUrl(protocol.oauth_token_endpoint_url ?? "");
+  if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
+    throw configError("protocol.oauth_token_endpoint_url must be an http:// or https:// URL.");
+  }
+  if (url.username || url.password) {
+    throw configError(
+      "protocol.oauth_token_endpoint_url must not hold credentials: give them in oauth_client_id and oauth_client_secret.",
+    );
+  }
+  if (!protocol.oauth_client_id || !protocol.oauth_client_secret) {
+    throw configError(
+      "protocol.oauth_client_id and oauth_client_secret are required with oauth_token_endpoint_url.",
+    );
+  }
+  if (url.protocol === "http:") {
+    warnings.push(
+      "oauth_token_endpoint_url uses http: the client secret and the tokens it returns travel unencrypted.",
+    );
+  }
+  return {
+    tokenUrl: url.href,
+    clientId: protocol.oauth_client_id,
+    clientSecret: protocol.oauth_client_secret,
+    scope: protocol.oauth_scope || undefined,
+    ca: protocol.oauth_ca_certificate
+      ? certificates(protocol.oauth_ca_certificate, "oauth_ca_certificate")
+      : undefined,
+  };
+}
+
+function parseUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function expectModule(entry: JaasEntry, expected: string, mechanism: string): void {
@@ -109,12 +171,13 @@ function option(entry: JaasEntry, key: string): string {
 /**
  * The options of Kafka's OAuthBearerUnsecuredLoginCallbackHandler: `unsecuredLogin*` claims (string,
  * number, list), extensions, the principal claim and the token lifetime. OIDC client credentials
- * are refused: there is no token endpoint client.
+ * in the JAAS string are refused: they go in the oauth_* fields, beside the token endpoint, which a
+ * JAAS string cannot name.
  */
 function unsecuredLogin(entry: JaasEntry): UnsecuredLogin {
   if (entry.options.has("clientId") || entry.options.has("clientSecret")) {
     throw configError(
-      "protocol.sasl_jaas_config asks for OAuth client credentials (clientId/clientSecret); OIDC token endpoints are not supported. Give a token in oauth_token, or use the unsecuredLogin options.",
+      "protocol.sasl_jaas_config asks for OAuth client credentials (clientId/clientSecret): give them in oauth_client_id and oauth_client_secret, with oauth_token_endpoint_url (and oauth_scope), instead of sasl_jaas_config.",
     );
   }
   const claims: Record<string, unknown> = {};

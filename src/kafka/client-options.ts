@@ -21,7 +21,7 @@ export function retryDelayMs(attempt: number): number {
 
 /** How each broker connection is opened: TLS, SASL, timeouts, requests in flight. */
 export function toConnectionOptions(config: Config): ConnectionOptions {
-  const { sasl, tls } = toSecurityOptions(config.protocol);
+  const { sasl, tls } = toSecurityOptions(config.protocol, Date.now, config.request_timeout_ms);
   return {
     ...(sasl ? { sasl } : {}),
     ...(tls ? { tls } : {}),

@@ -12,6 +12,7 @@ import {
   type TlsSettings,
   type UnsecuredLogin,
 } from "../config/security.ts";
+import { clientCredentialsTokens } from "./oauth-token.ts";
 
 export interface SecurityOptions {
   sasl?: SASLOptions;
@@ -20,11 +21,19 @@ export interface SecurityOptions {
   warnings: string[];
 }
 
-export function toSecurityOptions(protocol: ProtocolConfig, now: () => number = Date.now): SecurityOptions {
+/**
+ * The client options for `protocol`. `tokenTimeoutMs` bounds each request to an OIDC token
+ * endpoint (request_timeout_ms).
+ */
+export function toSecurityOptions(
+  protocol: ProtocolConfig,
+  now: () => number = Date.now,
+  tokenTimeoutMs = 30_000,
+): SecurityOptions {
   const settings = securitySettings(protocol);
   const out: SecurityOptions = { warnings: settings.warnings };
   if (settings.tls) out.tls = tlsOptions(settings.tls);
-  if (settings.sasl) out.sasl = saslOptions(settings.sasl, now);
+  if (settings.sasl) out.sasl = saslOptions(settings.sasl, now, tokenTimeoutMs);
   return out;
 }
 
@@ -37,21 +46,36 @@ export function closedConnectionHint(protocol: ProtocolConfig): string {
     case "PLAINTEXT":
       return "If that listener requires SASL or TLS, set protocol accordingly.";
     case "SASL_PLAINTEXT":
-      return "If that listener requires TLS, use SASL_SSL; if it does not use SASL, use PLAINTEXT.";
+      return `If that listener requires TLS, use SASL_SSL; if it does not use SASL, use PLAINTEXT.${fixedTokenHint(protocol)}`;
+    case "SASL_SSL":
+      return `${mtlsHint(protocol)}${fixedTokenHint(protocol)}`;
     default:
-      return protocol.ssl_client_certificate
-        ? "If it requires client certificates (mTLS), check that it trusts the CA of ssl_client_certificate."
-        : "If it requires client certificates (mTLS), set ssl_client_certificate and ssl_client_key.";
+      return mtlsHint(protocol);
   }
 }
 
 // --- internal ---
 
-function saslOptions(sasl: SaslSettings, now: () => number): SASLOptions {
+const mtlsHint = (protocol: Extract<ProtocolConfig, { ssl_endpoint_identification: boolean }>) =>
+  protocol.ssl_client_certificate
+    ? "If it requires client certificates (mTLS), check that it trusts the CA of ssl_client_certificate."
+    : "If it requires client certificates (mTLS), set ssl_client_certificate and ssl_client_key.";
+
+/** A broker that ends sessions with their token (KIP-368) closes a connection whose fixed token expired. */
+const fixedTokenHint = (protocol: Extract<ProtocolConfig, { sasl_mechanism: string }>) =>
+  protocol.sasl_mechanism === "OAUTHBEARER" && protocol.oauth_token
+    ? " A broker also closes the connection once a fixed oauth_token has expired: give oauth_token_endpoint_url with client credentials instead, so tokens are refreshed."
+    : "";
+
+function saslOptions(sasl: SaslSettings, now: () => number, tokenTimeoutMs: number): SASLOptions {
   if (sasl.mechanism !== "OAUTHBEARER") return sasl;
   // Without it the client takes the broker's {"status":"invalid_token"} answer for a login.
   const authBytesValidator = saslOAuthBearer.jwtValidateAuthenticationBytes;
   if ("token" in sasl) return { mechanism: sasl.mechanism, token: sasl.token, authBytesValidator };
+  if ("clientCredentials" in sasl) {
+    const token = clientCredentialsTokens(sasl.clientCredentials, { timeoutMs: tokenTimeoutMs, now });
+    return { mechanism: sasl.mechanism, token, authBytesValidator };
+  }
   return {
     mechanism: sasl.mechanism,
     token: unsecuredToken(sasl.unsecured, now),

@@ -14,6 +14,8 @@ const raw = {
     ssl_client_key: "-----BEGIN PRIVATE KEY-----\nMIIkey\n-----END PRIVATE KEY-----",
     ssl_client_key_password: "key-pass",
     oauth_token: "tok-123",
+    oauth_client_id: "client-not-secret",
+    oauth_client_secret: "client-s3cret",
   },
 };
 
@@ -25,6 +27,8 @@ describe("secretValues", () => {
     expect(secrets).toContain(raw.protocol.ssl_client_key);
     expect(secrets).toContain("key-pass");
     expect(secrets).toContain("tok-123");
+    expect(secrets).toContain("client-s3cret");
+    expect(secrets).not.toContain("client-not-secret");
     expect(secrets).not.toContain("alice");
     expect(secrets).not.toContain("not-a-secret");
   });

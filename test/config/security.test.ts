@@ -79,6 +79,45 @@ describe("security settings: what each protocol yields", () => {
     expect(warnings).toEqual([]);
   });
 
+  it("OAUTHBEARER with a token endpoint: client credentials, scope and the endpoint's CA", () => {
+    const { sasl, warnings } = securitySettings(
+      protocolOf({
+        security_protocol: "SASL_SSL",
+        sasl_mechanism: "OAUTHBEARER",
+        oauth_token_endpoint_url: "https://idp.example.com/oauth2/token",
+        oauth_client_id: "airbyte",
+        oauth_client_secret: "hunter2-secret",
+        oauth_scope: "kafka.write kafka.describe",
+        oauth_ca_certificate: pem.ca,
+      }),
+    );
+    expect(sasl).toEqual({
+      mechanism: "OAUTHBEARER",
+      clientCredentials: {
+        tokenUrl: "https://idp.example.com/oauth2/token",
+        clientId: "airbyte",
+        clientSecret: "hunter2-secret",
+        scope: "kafka.write kafka.describe",
+        ca: [pem.ca.trim()],
+      },
+    });
+    expect(warnings).toEqual([]);
+  });
+
+  it("a token endpoint over http is said as a WARN; no scope and no CA are none", () => {
+    const { sasl, warnings } = securitySettings(
+      protocolOf({
+        security_protocol: "SASL_PLAINTEXT",
+        sasl_mechanism: "OAUTHBEARER",
+        oauth_token_endpoint_url: "http://127.0.0.1:8080/token",
+        oauth_client_id: "airbyte",
+        oauth_client_secret: "hunter2-secret",
+      }),
+    );
+    expect(sasl).toMatchObject({ clientCredentials: { scope: undefined, ca: undefined } });
+    expect(warnings).toEqual([expect.stringContaining("oauth_token_endpoint_url uses http")]);
+  });
+
   it("ssl_endpoint_identification false is said as a WARN", () => {
     const { tls, warnings } = securitySettings(
       protocolOf({ security_protocol: "SSL", ssl_endpoint_identification: false }),
@@ -139,6 +178,50 @@ describe("security settings: what cannot work is a config error naming the field
         }),
       "protocol.ssl_client_certificate holds no PEM certificate",
     ],
+    ...(
+      [
+        [
+          "a token endpoint that is not an http(s) URL",
+          { oauth_token_endpoint_url: "ftp://idp/token" },
+          "oauth_token_endpoint_url must be an http:// or https:// URL",
+        ],
+        [
+          "credentials in the token endpoint's URL",
+          { oauth_token_endpoint_url: "https://airbyte:hunter2@idp/token" },
+          "must not hold credentials",
+        ],
+        [
+          "a token endpoint without a client secret",
+          { oauth_token_endpoint_url: "https://idp/token", oauth_client_secret: null },
+          "oauth_client_id and oauth_client_secret are required",
+        ],
+        [
+          "a token endpoint beside a token",
+          { oauth_token: "hunter2-token" },
+          "not oauth_token and oauth_token_endpoint_url",
+        ],
+        [
+          "an endpoint CA that is not PEM",
+          { oauth_ca_certificate: "hunter2" },
+          "protocol.oauth_ca_certificate holds no PEM certificate",
+        ],
+      ] as const
+    ).map(
+      ([label, fields, problem]) =>
+        [
+          label,
+          () =>
+            protocolOf({
+              security_protocol: "SASL_SSL",
+              sasl_mechanism: "OAUTHBEARER",
+              oauth_token_endpoint_url: "https://idp/token",
+              oauth_client_id: "airbyte",
+              oauth_client_secret: "hunter2-secret",
+              ...fields,
+            }),
+          problem,
+        ] as const,
+    ),
   ])("%s", (_, protocol, problem) => {
     let message = "";
     try {

@@ -80,6 +80,14 @@ describe("spec", () => {
       ]);
       expect(option.properties.sasl_jaas_config?.airbyte_secret).toBe(true);
       expect(option.properties.oauth_token?.airbyte_secret).toBe(true);
+      expect(option.properties.oauth_client_secret?.airbyte_secret).toBe(true);
+      for (const field of [
+        "oauth_token_endpoint_url",
+        "oauth_client_id",
+        "oauth_scope",
+        "oauth_ca_certificate",
+      ])
+        expect(option.properties[field]?.airbyte_secret).toBeUndefined();
     }
     for (const option of options.slice(2)) {
       expect(option.properties.ssl_client_key?.airbyte_secret).toBe(true);

@@ -454,6 +454,32 @@ describe("listener properties (pure)", () => {
     });
   });
 
+  test("OAUTHBEARER with JWT validation: KIP-768's validator, the JWKS, issuer, audience and skew", () => {
+    const jwtValidation = { jwksUrl: "http://127.0.0.1:1/jwks", issuer: "http://idp", audience: "kafka" };
+    const props = listenerSecurityProperties({
+      name: "SASL_OIDC",
+      protocol: "SASL_PLAINTEXT",
+      port: 1,
+      sasl: { mechanisms: ["OAUTHBEARER"], jwtValidation: { ...jwtValidation, clockSkewSeconds: 0 } },
+    });
+    expect(props).toMatchObject({
+      "listener.name.sasl_oidc.oauthbearer.sasl.server.callback.handler.class":
+        "org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler",
+      "listener.name.sasl_oidc.oauthbearer.sasl.oauthbearer.jwks.endpoint.url": "http://127.0.0.1:1/jwks",
+      "listener.name.sasl_oidc.oauthbearer.sasl.oauthbearer.expected.issuer": "http://idp",
+      "listener.name.sasl_oidc.oauthbearer.sasl.oauthbearer.expected.audience": "kafka",
+      "listener.name.sasl_oidc.oauthbearer.sasl.oauthbearer.clock.skew.seconds": "0",
+    });
+    expect(() =>
+      listenerSecurityProperties({
+        name: "P",
+        protocol: "SASL_PLAINTEXT",
+        port: 1,
+        sasl: { mechanisms: ["PLAIN"], plainUsers: { a: "b" }, jwtValidation },
+      }),
+    ).toThrow("JWT validation needs OAUTHBEARER");
+  });
+
   test("an mTLS listener needs a truststore; settings must fit the protocol", () => {
     const tls = { keystoreFile: "/k.pem", clientAuth: "required" } as const;
     expect(() => listenerSecurityProperties({ name: "M", protocol: "SSL", port: 1, tls })).toThrow(

@@ -5,11 +5,15 @@
  */
 
 import { expect } from "bun:test";
-import { connectorCommand, spawnConnector } from "../../scripts/connector.ts";
+import { connectorCommand } from "../../scripts/connector.ts";
+import { runBounded } from "../../scripts/run-bounded.ts";
 
 export { connectorCommand, jsonFile } from "../../scripts/connector.ts";
 
 const MESSAGE_TYPES = new Set(["SPEC", "CONNECTION_STATUS", "STATE", "LOG", "TRACE"]);
+
+/** The command line that runs the connector with `args`: from source (the default), or a compiled binary. */
+export type Launcher = (...args: string[]) => string[];
 
 export interface RunResult {
   exitCode: number;
@@ -22,8 +26,9 @@ export async function runConnector(
   stdin = "",
   timeoutMs = 60_000,
   env: Record<string, string> = {},
+  launch: Launcher = connectorCommand,
 ): Promise<RunResult> {
-  const { exitCode, stdout, stderr } = await spawnConnector(args, stdin, timeoutMs, env);
+  const { exitCode, stdout, stderr } = await runBounded(launch(...args), { stdin, timeoutMs, env });
   return { exitCode, messages: parseMessages(stdout), stderr };
 }
 
@@ -82,8 +87,8 @@ export interface LiveConnector {
 }
 
 /** Starts the connector with stdin left open, for tests that feed it and watch it as it runs. */
-export function startConnector(args: string[]): LiveConnector {
-  const child = Bun.spawn(connectorCommand(...args), { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+export function startConnector(args: string[], launch: Launcher = connectorCommand): LiveConnector {
+  const child = Bun.spawn(launch(...args), { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
   const messages: Record<string, unknown>[] = [];
   const listeners = new Set<() => void>();
   let buffered = "";
@@ -99,18 +104,28 @@ export function startConnector(args: string[]): LiveConnector {
   })();
   const stderr = new Response(child.stderr).text();
   let crashed = false;
+  /**
+   * A pipe that breaks because the connector has exited (after a kill -9, or a failed sync that
+   * stops reading) leaves input unread, which is what the test then checks; while it runs, a broken
+   * pipe is a failure.
+   */
+  const unlessExited = async (error: unknown) => {
+    if (crashed) return;
+    const exited = await Promise.race([child.exited.then(() => true), Bun.sleep(2_000).then(() => false)]);
+    if (!exited) throw error;
+  };
   return {
     write: (text) => {
       child.stdin.write(text);
       const flushed = child.stdin.flush();
-      // After a kill -9 the pipe breaks under what is still buffered: that is the crash, not a failure.
-      if (flushed instanceof Promise)
-        flushed.catch((error: unknown) => {
-          if (!crashed) throw error;
-        });
+      if (flushed instanceof Promise) flushed.catch(unlessExited);
     },
     end: async () => {
-      await child.stdin.end();
+      try {
+        await child.stdin.end();
+      } catch (error) {
+        await unlessExited(error);
+      }
     },
     waitFor: (match, timeoutMs = 20_000) =>
       new Promise((resolve, reject) => {

@@ -5,12 +5,16 @@ import {
   type ClusterHandle,
   ensureCluster,
   killNode,
+  liveBootstrap,
   partitionLeader,
   restartNode,
 } from "../../scripts/kafka/cluster.ts";
 import { assertLoopback } from "../../scripts/kafka/loopback.ts";
 import { jsonFile, ofType, runConnector, startConnector } from "../helpers/connector.ts";
 import { createTopic, readTopics, testBroker, uniqueName } from "../helpers/kafka.ts";
+import { useLaunchers } from "../helpers/launchers.ts";
+import { describeTransaction, readWithKcat } from "../helpers/transactions.ts";
+import { waitUntil } from "../helpers/wait.ts";
 
 /** The `write` arguments for stream "s" into `topic`, with these settings. */
 const writeArgs = (bootstrap: string, topic: string, settings: Record<string, unknown>) => [
@@ -21,13 +25,19 @@ const writeArgs = (bootstrap: string, topic: string, settings: Record<string, un
   jsonFile("catalog.json", { streams: [{ stream: { name: "s" }, destination_sync_mode: "append" }] }),
 ];
 
-/** Records `from` to `to - 1` of stream "s" (`data.i` is the number), then the STATE of `round`. */
-function round(from: number, to: number, round: number): string {
+/** Records `from` to `to - 1` of stream "s" (`data.i` is the number). */
+function records(from: number, to: number): string {
   let text = "";
   for (let i = from; i < to; i++)
     text += `{"type":"RECORD","record":{"stream":"s","data":{"i":${i}},"emitted_at":1}}\n`;
-  return `${text}{"type":"STATE","state":{"data":{"round":${round}}}}\n`;
+  return text;
 }
+
+/** The STATE of round `round`. */
+const stateLine = (round: number) => `{"type":"STATE","state":{"data":{"round":${round}}}}\n`;
+
+/** Records `from` to `to - 1`, then the STATE of `round`. */
+const round = (from: number, to: number, r: number): string => records(from, to) + stateLine(r);
 
 const roundsOf = (messages: Record<string, unknown>[]) =>
   ofType(messages, "STATE").map((m) => (m.state as { data: { round: number } }).data.round);
@@ -116,6 +126,52 @@ describe("faults on a 3-broker cluster (RF 3, min ISR 2)", () => {
     },
     180_000,
   );
+
+  it("killing the partition leader mid-transaction: read_committed sees every record exactly once, in order", async () => {
+    const cluster = clusterOf();
+    const topic = uniqueName("txleader");
+    const transactionalId = uniqueName("txid");
+    await createTopic(
+      cluster.bootstrap,
+      topic,
+      { "min.insync.replicas": "2" },
+      { partitions: 1, replicas: 3 },
+    );
+    const { live, feed } = fedWrite(
+      writeArgs(cluster.bootstrap, topic, {
+        request_timeout_ms: 5000,
+        delivery_timeout_ms: 60000,
+        max_block_ms: "30000",
+        acks: "all",
+        enable_idempotence: true,
+        transactional_id: transactionalId,
+      }),
+    );
+    const total = 6000;
+    feed(2000, 1);
+    await live.waitFor(stateOfRound(1), 30_000);
+    // Round 2's records go out in an open transaction; the leader dies before its STATE commits it.
+    live.write(records(2000, 4000));
+    await waitUntil(
+      async () => (await describeTransaction(cluster.bootstrap, transactionalId)).state === "Ongoing",
+      20_000,
+    );
+    const leader = await partitionLeader(cluster.bootstrap, topic);
+    await killNode(CLUSTER, leader);
+    live.write(stateLine(2));
+    await awaitPartition(CLUSTER, topic, (state) => state.leader !== leader && state.leader >= 0, {
+      timeoutMs: 30_000,
+    });
+    live.write(records(4000, total) + stateLine(3));
+    await live.end();
+    const result = await live.finished(90_000);
+    expect(ofType(result.messages, "TRACE")).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    expect(roundsOf(result.messages)).toEqual([1, 2, 3]);
+    const committed = await readWithKcat(liveBootstrap(CLUSTER), topic, "read_committed", 60_000);
+    expect(committed.data.map((d) => d.i)).toEqual([...Array(total).keys()]);
+    await restartNode(CLUSTER, leader);
+  }, 180_000);
 });
 
 describe("restarting the only broker mid-sync, within delivery_timeout_ms", () => {
@@ -178,6 +234,11 @@ describe("restarting the only broker mid-sync, within delivery_timeout_ms", () =
 });
 
 describe("kill -9 of the connector mid-sync", () => {
+  const LAUNCHES = useLaunchers();
+  const CASES = LAUNCHES.flatMap(([launched, launcher]) =>
+    SEND_PATHS.map(([label, settings]) => [`${launched}, ${label}`, launcher, settings] as const),
+  );
+
   // Enough input (100k records) that the connector is still busy with it when the test reacts.
   const ROUNDS = 100;
   const PER_ROUND = 1000;
@@ -188,15 +249,15 @@ describe("kill -9 of the connector mid-sync", () => {
     return text;
   };
 
-  it.each(SEND_PATHS)(
+  it.each(CASES)(
     "%s: every STATE it echoed is covered, and replaying from the last one leaves no record out",
-    async (label, settings) => {
+    async (label, launcher, settings) => {
       const started = Date.now();
       const broker = await testBroker();
       const topic = uniqueName("crash");
       await createTopic(broker.bootstrap, topic);
       const args = writeArgs(broker.bootstrap, topic, settings);
-      const live = startConnector(args);
+      const live = startConnector(args, launcher());
       // All of it at once, as from a source: when STATE 3 is out, later rounds are being sent.
       live.write(input(1));
       await live.waitFor(stateOfRound(3), 30_000);
@@ -216,7 +277,7 @@ describe("kill -9 of the connector mid-sync", () => {
       expect(missing).toEqual([]);
 
       // Airbyte resumes after the last echoed STATE: the replay sends the rest again.
-      const replay = await runConnector(args, input(last + 1), 60_000);
+      const replay = await runConnector(args, input(last + 1), 60_000, {}, launcher());
       expect(ofType(replay.messages, "TRACE")).toEqual([]);
       expect(replay.exitCode).toBe(0);
       expect(roundsOf(replay.messages)).toEqual(
@@ -273,5 +334,6 @@ describe("an outage longer than delivery_timeout_ms", () => {
     expect(roundsOf(result.messages)).toEqual([1]);
     // delivery_timeout_ms (6 s) bounds it, plus the time to notice and exit.
     expect(elapsed).toBeLessThan(20_000);
+    console.log(`[faults] outage past delivery_timeout_ms (6000 ms): TRACE and exit after ${elapsed} ms`);
   }, 90_000);
 });

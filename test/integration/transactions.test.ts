@@ -6,13 +6,18 @@
 import { beforeAll, describe, expect, it } from "bun:test";
 import { jsonFile, ofType, runConnector, startConnector, traceError } from "../helpers/connector.ts";
 import { type TestBroker, testBroker, uniqueName } from "../helpers/kafka.ts";
+import { useLaunchers } from "../helpers/launchers.ts";
 import { describeTransaction, readWithKcat } from "../helpers/transactions.ts";
+import { waitUntil } from "../helpers/wait.ts";
 
 let broker: TestBroker;
 
 beforeAll(async () => {
   broker = await testBroker("default");
 }, 120_000);
+
+/** The connector from source, and the compiled binary. */
+const LAUNCHES = useLaunchers();
 
 const record = (i: number) => `{"type":"RECORD","record":{"stream":"s","data":{"i":${i}},"emitted_at":1}}\n`;
 const records = (from: number, to: number) => {
@@ -92,43 +97,48 @@ describe("transactions", () => {
     expect(await committedIs(sync.topic)).toEqual(range(0, 10));
   }, 40_000);
 
-  it("kill -9 mid-transaction, then a replay from the last echoed STATE: read_committed sees every record once", async () => {
-    const sync = transactionalSync();
-    const first = startConnector(sync.args);
-    first.write(records(0, 300) + state(300) + records(300, 600) + state(600));
-    await first.waitFor((m) => m.type === "STATE" && stateUpTo(m) === 600, 20_000);
-    // Half of the next stretch goes out in an open transaction; the crash comes before its STATE.
-    first.write(records(600, 750));
-    await waitUntil(async () => {
-      const open = await describeTransaction(broker.bootstrap, sync.transactionalId);
-      return open.state === "Ongoing";
-    }, 10_000);
-    await waitUntil(
-      async () => (await readWithKcat(broker.bootstrap, sync.topic, "read_uncommitted")).data.length === 750,
-      10_000,
-    );
-    first.signal("SIGKILL");
-    const crashed = await first.finished(10_000);
-    expect(crashed.exitCode).not.toBe(0);
-    const echoed = ofType(crashed.messages, "STATE").map(stateUpTo);
-    expect(echoed).toEqual([300, 600]);
-    // Every echoed STATE is covered by committed records; the open transaction's are not visible.
-    expect(await committedIs(sync.topic)).toEqual(range(0, 600));
+  it.each(LAUNCHES)(
+    "kill -9 of %s mid-transaction, then a replay from the last echoed STATE: read_committed sees every record once",
+    async (_label, launcher) => {
+      const sync = transactionalSync();
+      const first = startConnector(sync.args, launcher());
+      first.write(records(0, 300) + state(300) + records(300, 600) + state(600));
+      await first.waitFor((m) => m.type === "STATE" && stateUpTo(m) === 600, 20_000);
+      // Half of the next stretch goes out in an open transaction; the crash comes before its STATE.
+      first.write(records(600, 750));
+      await waitUntil(async () => {
+        const open = await describeTransaction(broker.bootstrap, sync.transactionalId);
+        return open.state === "Ongoing";
+      }, 10_000);
+      await waitUntil(
+        async () =>
+          (await readWithKcat(broker.bootstrap, sync.topic, "read_uncommitted")).data.length === 750,
+        10_000,
+      );
+      first.signal("SIGKILL");
+      const crashed = await first.finished(10_000);
+      expect(crashed.exitCode).not.toBe(0);
+      const echoed = ofType(crashed.messages, "STATE").map(stateUpTo);
+      expect(echoed).toEqual([300, 600]);
+      // Every echoed STATE is covered by committed records; the open transaction's are not visible.
+      expect(await committedIs(sync.topic)).toEqual(range(0, 600));
 
-    // Airbyte replays from the last STATE it received, with the same config.
-    const last = echoed.at(-1) ?? 0;
-    const replay = await runConnector(sync.args, records(last, 900) + state(900), 30_000);
-    expect(ofType(replay.messages, "TRACE")).toEqual([]);
-    expect(replay.exitCode).toBe(0);
-    expect(ofType(replay.messages, "STATE").map(stateUpTo)).toEqual([900]);
-    expect((await settled(sync.transactionalId)).state).toBe("CompleteCommit");
+      // Airbyte replays from the last STATE it received, with the same config.
+      const last = echoed.at(-1) ?? 0;
+      const replay = await runConnector(sync.args, records(last, 900) + state(900), 30_000, {}, launcher());
+      expect(ofType(replay.messages, "TRACE")).toEqual([]);
+      expect(replay.exitCode).toBe(0);
+      expect(ofType(replay.messages, "STATE").map(stateUpTo)).toEqual([900]);
+      expect((await settled(sync.transactionalId)).state).toBe("CompleteCommit");
 
-    // The crashed run's records 600..749 are in the log, aborted: read_uncommitted sees them twice.
-    const uncommitted = (await readWithKcat(broker.bootstrap, sync.topic, "read_uncommitted")).data;
-    expect(uncommitted).toHaveLength(1050);
-    // read_committed sees each record exactly once, in order.
-    expect(await committedIs(sync.topic)).toEqual(range(0, 900));
-  }, 60_000);
+      // The crashed run's records 600..749 are in the log, aborted: read_uncommitted sees them twice.
+      const uncommitted = (await readWithKcat(broker.bootstrap, sync.topic, "read_uncommitted")).data;
+      expect(uncommitted).toHaveLength(1050);
+      // read_committed sees each record exactly once, in order.
+      expect(await committedIs(sync.topic)).toEqual(range(0, 900));
+    },
+    60_000,
+  );
 
   it("a failing sync aborts its open transaction at once: nothing after the last commit is readable", async () => {
     const sync = transactionalSync();
@@ -189,13 +199,3 @@ describe("transactions", () => {
     expect(await committedIs(sync.topic)).toEqual([...range(0, 10), ...range(100, 105)]);
   }, 60_000);
 });
-
-// --- internal ---
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await Bun.sleep(100);
-  }
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import type { ProtocolConfig } from "../../src/config/schema.ts";
-import { toSecurityOptions } from "../../src/kafka/security.ts";
+import { closedConnectionHint, toSecurityOptions } from "../../src/kafka/security.ts";
 import { configProblem, configWith } from "../helpers/config.ts";
 
 const protocolOf = (protocol: Record<string, unknown>): ProtocolConfig => configWith({ protocol }).protocol;
@@ -75,6 +75,21 @@ describe("SASL options from the Java connector's JAAS configs", () => {
     expect(decode(provider().split(".")[1]).iat).toBe(1_700_000_030);
   });
 
+  it("OAUTHBEARER with a token endpoint asks a provider for each login", () => {
+    const { sasl } = toSecurityOptions(
+      protocolOf({
+        security_protocol: "SASL_SSL",
+        sasl_mechanism: "OAUTHBEARER",
+        oauth_token_endpoint_url: "https://idp.example.com/token",
+        oauth_client_id: "airbyte",
+        oauth_client_secret: "s3cret",
+      }),
+    );
+    expect(sasl?.mechanism).toBe("OAUTHBEARER");
+    expect(sasl?.token).toBeFunction();
+    expect(sasl?.authBytesValidator).toBeFunction();
+  });
+
   it("OAUTHBEARER takes a token given directly", () => {
     const { sasl } = toSecurityOptions(
       protocolOf({
@@ -96,7 +111,10 @@ describe("security configs that cannot work are config errors that name the prob
   it.each([
     [sasl("GSSAPI", { sasl_jaas_config: "x required;" }), "GSSAPI (Kerberos) is not supported"],
     [sasl("PLAIN", {}), "protocol.sasl_jaas_config is required for PLAIN"],
-    [sasl("OAUTHBEARER", {}), "protocol.sasl_jaas_config (or oauth_token) is required for OAUTHBEARER"],
+    [
+      sasl("OAUTHBEARER", {}),
+      "OAUTHBEARER needs oauth_token_endpoint_url (with oauth_client_id and oauth_client_secret), oauth_token or sasl_jaas_config",
+    ],
     [
       sasl("PLAIN", { sasl_jaas_config: SCRAM('username="a" password="hunter2"') }),
       "uses the login module ScramLoginModule, which does not match sasl_mechanism PLAIN",
@@ -112,7 +130,7 @@ describe("security configs that cannot work are config errors that name the prob
     ],
     [
       sasl("OAUTHBEARER", { sasl_jaas_config: OAUTH('clientId="c" clientSecret="hunter2"') }),
-      "OIDC token endpoints are not supported",
+      "give them in oauth_client_id and oauth_client_secret, with oauth_token_endpoint_url",
     ],
     [
       sasl("OAUTHBEARER", { sasl_jaas_config: OAUTH('unsecuredLoginStringClaim_scope="x"') }),
@@ -129,7 +147,7 @@ describe("security configs that cannot work are config errors that name the prob
         oauth_token: "hunter2-token",
         sasl_jaas_config: OAUTH('unsecuredLoginStringClaim_sub="s"'),
       }),
-      "set either oauth_token or sasl_jaas_config",
+      "set one of oauth_token, oauth_token_endpoint_url or sasl_jaas_config, not oauth_token and sasl_jaas_config",
     ],
     [
       { protocol: { security_protocol: "SSL", ssl_ca_certificate: "hunter2" } },
@@ -152,5 +170,35 @@ describe("security configs that cannot work are config errors that name the prob
     const message = configProblem(overrides);
     expect(message).toContain(problem);
     expect(message).not.toContain("hunter2");
+  });
+});
+
+describe("what to suggest when a broker closes the connection without saying why", () => {
+  const hint = (protocol: Record<string, unknown>) => closedConnectionHint(protocolOf(protocol));
+  const oauth = { sasl_mechanism: "OAUTHBEARER", oauth_token: "eyJ.token.x" };
+
+  it.each([
+    [{ security_protocol: "PLAINTEXT" }, "If that listener requires SASL or TLS"],
+    [{ security_protocol: "SSL" }, "set ssl_client_certificate and ssl_client_key"],
+    [{ security_protocol: "SASL_SSL", ...oauth }, "set ssl_client_certificate and ssl_client_key"],
+    [{ security_protocol: "SASL_PLAINTEXT", ...oauth }, "If that listener requires TLS, use SASL_SSL"],
+  ])("%o: %s", (protocol, text) => {
+    expect(hint(protocol)).toContain(text);
+  });
+
+  it("with a fixed oauth_token, that it may have expired, and what refreshes tokens", () => {
+    for (const security_protocol of ["SASL_PLAINTEXT", "SASL_SSL"]) {
+      expect(hint({ security_protocol, ...oauth })).toContain(
+        "a fixed oauth_token has expired: give oauth_token_endpoint_url",
+      );
+    }
+    expect(
+      hint({
+        security_protocol: "SASL_PLAINTEXT",
+        sasl_mechanism: "PLAIN",
+        sasl_jaas_config:
+          'org.apache.kafka.common.security.plain.PlainLoginModule required username="a" password="b";',
+      }),
+    ).not.toContain("oauth_token");
   });
 });

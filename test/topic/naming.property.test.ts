@@ -21,12 +21,15 @@ const JAVA_WHITESPACE = new Set([" ", "\t", "\n", "\x0B", "\f", "\r"]);
 const ASCII_ALNUM_OR_UNDERSCORE = /^[A-Za-z0-9_]$/;
 const MARK = /^\p{M}$/u;
 
-/** `Names.toAlphanumericAndUnderscore`, one code point at a time. */
+/**
+ * `Names.toAlphanumericAndUnderscore`, one code point at a time, in Java's passes: the marks go
+ * first, so surrogates they separated become one pair (one code point) for the passes after.
+ */
 function javaToAlphanumericAndUnderscore(name: string): string {
+  const unmarked = [...name.normalize("NFKD")].filter((char) => !MARK.test(char)).join("");
   let out = "";
   let inWhitespace = false;
-  for (const char of name.normalize("NFKD")) {
-    if (MARK.test(char)) continue; // removed before whitespace runs are collapsed
+  for (const char of unmarked) {
     if (JAVA_WHITESPACE.has(char)) {
       if (!inWhitespace) out += "_";
       inWhitespace = true;
@@ -222,6 +225,8 @@ describe("the reference itself", () => {
     ["ﬁ①Ｗ", undefined, "", "fi1W"],
     ["😀👩‍👩‍👧", undefined, "", "______"],
     ["\ud800x", undefined, "", "_x"],
+    // Java removes the mark in a pass of its own: the surrogates it parted are then one code point.
+    ["\ud800\u0301\udc00", undefined, "", "_"],
     ["{stream}", "{stream}", "s", "s"],
     ["{namespace}", "{stream}", "s", "s"],
   ])("%p with %p and %p → %p", (pattern, ns, stream, expected) => {

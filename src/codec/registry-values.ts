@@ -5,8 +5,8 @@
  * the id kept, so per record there is only the encoding and the 5-byte frame (wire.ts).
  *
  * - avro: the reference envelope as an Avro record (avro-schema.ts), `_airbyte_data` fitted from
- *   the record's parsed data (avro-value.ts; a lossless re-parse only when an integer beyond 2^53
- *   matters). A record that does not fit throws a ConnectorError naming stream, field and why.
+ *   the record's data parsed losslessly (avro-value.ts, json-lossless.ts). A record that does not
+ *   fit throws a ConnectorError naming stream, field and why.
  * - json_schema: the reference JSON value, byte for byte (the record's data as the source wrote it),
  *   framed with the id of the envelope's JSON Schema (json-schema-value.ts).
  */
@@ -64,9 +64,9 @@ export function streamValues(options: StreamValuesOptions): StreamValues {
     const type: Type = avroType(avro.schema);
     registered = registeredAs("AVRO", avro.schema, avro.fullName);
     encode = (record, id, _json, schemaId) => {
-      const data = avroData(avro.data, record.data, label, () =>
-        parseJsonLossless(utf8.decode(record.dataBytes)),
-      );
+      // One lossless parse: it costs little more than JSON.parse, and a record holding an integer
+      // beyond 2^53 would otherwise be parsed and fitted twice.
+      const data = avroData(avro.data, parseJsonLossless(utf8.decode(record.dataBytes)), label);
       const stream = record.stream.name;
       const value =
         options.layout === "airbyte_v2"

@@ -1,7 +1,8 @@
 /**
  * One coordinator request asked until it is answered without a retriable error code, with Java's
- * backoff, until `giveUpAt`: a coordinator still loading, a transaction of the previous run still
- * ending (CONCURRENT_TRANSACTIONS), a coordinator that moved (`onMoved` forgets it).
+ * backoff (or the caller's `delayMs`), until `giveUpAt`: a coordinator still loading, a
+ * transaction still ending (CONCURRENT_TRANSACTIONS), a coordinator that moved (`onMoved`
+ * forgets it).
  */
 import { NetworkError, ProtocolError, TimeoutError } from "@platformatic/kafka";
 import { retryDelayMs } from "../client-options.ts";
@@ -16,6 +17,7 @@ export async function askUntil<T extends Answer>(
   giveUpAt: number,
   call: () => Promise<T>,
   onMoved: () => void = () => undefined,
+  delayMs: (attempt: number, failure: Error) => number = retryDelayMs,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     let failure: Error;
@@ -33,7 +35,7 @@ export async function askUntil<T extends Answer>(
       failure = error as Error;
       onMoved();
     }
-    const delay = retryDelayMs(attempt);
+    const delay = delayMs(attempt, failure);
     if (clock.now() + delay > giveUpAt) throw failure;
     await clock.sleep(delay);
   }

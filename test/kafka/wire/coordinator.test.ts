@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { createCluster } from "../../../src/kafka/wire/cluster.ts";
-import { createCoordinator } from "../../../src/kafka/wire/coordinator.ts";
+import { ADD_PARTITIONS_RETRY_BACKOFF_MS, createCoordinator } from "../../../src/kafka/wire/coordinator.ts";
 import { requirementsOf } from "../../../src/kafka/wire/requirements.ts";
 import { fakeClock, fakeCluster } from "../../helpers/fake-wire.ts";
 
@@ -95,6 +95,31 @@ describe("producer ids and transactions", () => {
       apiId: "COORDINATOR_NOT_AVAILABLE",
     });
     expect(loading.clock.slept.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(3_000);
+  });
+
+  it("registering partitions while the previous commit is still written retries after 20 ms, as Java does", async () => {
+    let tries = 0;
+    const { coordinator, clock, asked } = setUp((api) => {
+      if (api === "FindCoordinator") return at(1);
+      if (api === "InitProducerId") return identityAnswer;
+      if (api === "AddPartitionsToTxn") {
+        tries++;
+        // CONCURRENT_TRANSACTIONS three times, then COORDINATOR_LOAD_IN_PROGRESS, then accepted.
+        const errorCode = tries <= 3 ? 51 : tries === 4 ? 14 : 0;
+        return [{ topic: "a", partition: 0, errorCode, errorMessage: null }];
+      }
+      return undefined;
+    });
+    const identity = await coordinator.identity();
+    await coordinator.addPartitions(identity, [{ topic: "a", partition: 0 }]);
+    expect(asked("AddPartitionsToTxn")).toHaveLength(5);
+    // Other refusals keep Java's usual backoff (100 ms doubling, by attempt).
+    expect(clock.slept).toEqual([
+      ADD_PARTITIONS_RETRY_BACKOFF_MS,
+      ADD_PARTITIONS_RETRY_BACKOFF_MS,
+      ADD_PARTITIONS_RETRY_BACKOFF_MS,
+      800,
+    ]);
   });
 
   it("registering partitions reports the refusal, not the partitions left untried because of it", async () => {

@@ -28,7 +28,9 @@ export interface ProtoRecord {
 export type ProtoValue =
   | { kind: "null" }
   | { kind: "boolean"; value: boolean }
-  | { kind: "string" | "bigInteger" | "bigDecimal"; value: string }
+  /** A string's UTF-8 bytes, a view into the frame: most are copied into the JSON as they are. */
+  | { kind: "string"; bytes: Uint8Array }
+  | { kind: "bigInteger" | "bigDecimal"; value: string }
   /** sint64, as decimal text (it may exceed 2^53). */
   | { kind: "integer"; value: string }
   | { kind: "number"; value: number }
@@ -115,7 +117,7 @@ function readValue(reader: ProtoReader, end: number): ProtoValue {
         value = { kind: "boolean", value: reader.bool() };
         break;
       case 2:
-        value = { kind: "string", value: reader.string() };
+        value = { kind: "string", bytes: reader.delimited() };
         break;
       case 3:
         value = { kind: "integer", value: reader.sint64Text() };

@@ -1,59 +1,111 @@
 /**
- * A record's positional protobuf values → the JSON text of its `data` object, as a JSONL source
- * would have written it: the properties in the order given (the stream's json_schema property
- * names, sorted, as the Bulk CDK's AirbyteValueProtobufProxy reads them), each value as its JSON
- * form. Temporal values become the strings the CDK makes of them (AirbyteValueProtobufProxy's
+ * A record's positional protobuf values → the JSON of its `data` object, as a JSONL source would
+ * have written it: the properties in the order given (the stream's json_schema property names,
+ * sorted, as the Bulk CDK's AirbyteValueProtobufProxy reads them), each value as its JSON form.
+ * Temporal values become the strings the CDK makes of them (AirbyteValueProtobufProxy's
  * formatters): `2024-01-31`, `12:34:56[.fraction]`, `…+02:00` / `…Z`, fractions without trailing
  * zeros, years beyond 9999 with a `+`; big_integer and big_decimal are written as JSON numbers,
  * `json` bytes as they are. A null is written as `null` (the CDK drops it from its own JSON; a
  * JSONL source writes it). What a JSON source could not have written gives the reason instead.
+ *
+ * This runs once per value of a protobuf sync, so it writes bytes into one reused buffer: a
+ * string that needs no escaping (most) is copied as it came, never decoded.
  */
 import { isUtf8 } from "node:buffer";
 import type { ProtoValue } from "./airbyte-protobuf.ts";
 import { skipJsonValue, skipSpace } from "./json-syntax.ts";
 
-/** Each property name as a JSON member prefix (`"name":`), in the record's value order. */
-export type MemberPrefixes = readonly string[];
-
-export function memberPrefixes(names: readonly string[]): MemberPrefixes {
-  return names.map((name) => `${JSON.stringify(name)}:`);
+/** Each property name as the UTF-8 of its JSON member prefix (`"name":`), in the record's value order. */
+export interface MemberPrefixes {
+  readonly names: readonly string[];
+  readonly bytes: readonly Uint8Array[];
 }
 
-/** The `data` object's JSON text, or why a value cannot be JSON. `values.length` must equal `members.length`. */
+export function memberPrefixes(names: readonly string[]): MemberPrefixes {
+  return { names, bytes: names.map((name) => encoder.encode(`${JSON.stringify(name)}:`)) };
+}
+
+/** The `data` object's JSON (a copy of its own), or why a value cannot be JSON. `values.length` must equal the members'. */
 export function dataJson(
   values: readonly ProtoValue[],
   members: MemberPrefixes,
-): string | { problem: string } {
-  let text = "{";
+): Uint8Array | { problem: string } {
+  at = 0;
+  put(OPEN_BRACE);
   for (let i = 0; i < values.length; i++) {
-    const json = valueJson(values[i] as ProtoValue);
-    if (typeof json !== "string")
-      return { problem: `the value of ${members[i]?.slice(0, -1)} ${json.problem}` };
-    text += i === 0 ? members[i] + json : `,${members[i]}${json}`;
+    if (i > 0) put(COMMA);
+    putBytes(members.bytes[i] as Uint8Array);
+    const problem = putValue(values[i] as ProtoValue);
+    if (problem !== undefined)
+      return { problem: `the value of ${JSON.stringify(members.names[i])} ${problem}` };
   }
-  return `${text}}`;
+  put(CLOSE_BRACE);
+  return out.slice(0, at);
 }
 
 // --- internal ---
 
-const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 
-function valueJson(value: ProtoValue): string | { problem: string } {
+/** The buffer every record's JSON is written into, grown as needed; `at` is where the next byte goes. */
+let out = new Uint8Array(1 << 16);
+let at = 0;
+
+function room(n: number): void {
+  if (at + n <= out.length) return;
+  const bigger = new Uint8Array(Math.max(out.length * 2, at + n));
+  bigger.set(out.subarray(0, at));
+  out = bigger;
+}
+
+function put(byte: number): void {
+  room(1);
+  out[at++] = byte;
+}
+
+function putBytes(bytes: Uint8Array): void {
+  room(bytes.length);
+  out.set(bytes, at);
+  at += bytes.length;
+}
+
+/** ASCII text (numbers, dates, literals) byte by byte. */
+function putAscii(text: string): void {
+  room(text.length);
+  for (let i = 0; i < text.length; i++) out[at++] = text.charCodeAt(i);
+}
+
+/** Writes the value; returns why it cannot be JSON, or undefined. */
+function putValue(value: ProtoValue): string | undefined {
   switch (value.kind) {
     case "null":
-      return "null";
+      putAscii("null");
+      return undefined;
     case "boolean":
-      return value.value ? "true" : "false";
+      putAscii(value.value ? "true" : "false");
+      return undefined;
     case "string":
-      return JSON.stringify(value.value);
+      putString(value.bytes);
+      return undefined;
     case "integer":
-      return value.value;
+      putAscii(value.value);
+      return undefined;
     case "bigInteger":
     case "bigDecimal":
-      return NUMBER.test(value.value) ? value.value : { problem: `is a ${value.kind} that is not a number` };
+      if (!NUMBER.test(value.value)) return `is a ${value.kind} that is not a number`;
+      putAscii(value.value);
+      return undefined;
     case "number":
-      return Number.isFinite(value.value) ? String(value.value) : { problem: "is a number JSON cannot hold" };
+      if (!Number.isFinite(value.value)) return "is a number JSON cannot hold";
+      putAscii(String(value.value));
+      return undefined;
     case "json": {
       const bytes = value.bytes;
       const start = skipSpace(bytes, 0);
@@ -61,11 +113,39 @@ function valueJson(value: ProtoValue): string | { problem: string } {
         isUtf8(bytes) &&
         start < bytes.length &&
         skipSpace(bytes, skipJsonValue(bytes, start)) === bytes.length;
-      return ok ? decoder.decode(bytes) : { problem: "is json bytes that are not one JSON value" };
+      if (!ok) return "is json bytes that are not one JSON value";
+      putBytes(bytes);
+      return undefined;
     }
-    default:
-      return temporalJson(value);
+    default: {
+      const text = temporalText(value);
+      if (typeof text !== "string") return text.problem;
+      put(QUOTE);
+      putAscii(text);
+      put(QUOTE);
+      return undefined;
+    }
   }
+}
+
+/** A JSON string of UTF-8 `bytes`: copied when nothing needs escaping, else as JSON.stringify writes it. */
+function putString(bytes: Uint8Array): void {
+  let plain = true;
+  let ascii = true;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if (b === QUOTE || b === BACKSLASH || b < 0x20) {
+      plain = false;
+      break;
+    }
+    if (b >= 0x80) ascii = false;
+  }
+  // Invalid UTF-8 is decoded with replacement characters, as protobuf libraries read strings.
+  if (plain && (ascii || isUtf8(bytes))) {
+    put(QUOTE);
+    putBytes(bytes);
+    put(QUOTE);
+  } else putBytes(encoder.encode(JSON.stringify(decoder.decode(bytes))));
 }
 
 const DAY_NANOS = 86_400_000_000_000;
@@ -75,22 +155,20 @@ const MAX_EPOCH_DAY = 365_241_780_471;
 const MIN_EPOCH_DAY = -365_243_219_162;
 const MAX_OFFSET_SECONDS = 18 * 3600;
 
-function temporalJson(value: ProtoValue): string | { problem: string } {
+function temporalText(value: ProtoValue): string | { problem: string } {
   switch (value.kind) {
     case "date":
-      return inDays(value.days) ? `"${isoDate(value.days)}"` : { problem: "is a date java.time cannot hold" };
+      return inDays(value.days) ? isoDate(value.days) : { problem: "is a date java.time cannot hold" };
     case "timeWithoutTimezone":
-      return inDay(value.nanosOfDay)
-        ? `"${isoTime(value.nanosOfDay)}"`
-        : { problem: "is a time past midnight" };
+      return inDay(value.nanosOfDay) ? isoTime(value.nanosOfDay) : { problem: "is a time past midnight" };
     case "timeWithTimezone":
       if (!inDay(value.nanosOfDay) || !inOffsets(value.offsetSeconds))
         return { problem: "is a time past midnight or with an offset beyond 18 hours" };
-      return `"${isoTime(value.nanosOfDay)}${offsetId(value.offsetSeconds)}"`;
+      return isoTime(value.nanosOfDay) + offsetId(value.offsetSeconds);
     case "timestampWithoutTimezone":
       if (!inDays(value.days) || !inDay(value.nanosOfDay))
         return { problem: "is a timestamp java.time cannot hold" };
-      return `"${isoDate(value.days)}T${isoTime(value.nanosOfDay)}"`;
+      return `${isoDate(value.days)}T${isoTime(value.nanosOfDay)}`;
     case "timestampWithTimezone": {
       // Instant.ofEpochSecond(seconds, nanoAdjustment) carries whole seconds out of the nanos.
       const seconds = value.epochSecond + Math.floor(value.nano / 1e9) + value.offsetSeconds;
@@ -99,7 +177,7 @@ function temporalJson(value: ProtoValue): string | { problem: string } {
       if (!Number.isSafeInteger(seconds) || !inDays(days) || !inOffsets(value.offsetSeconds))
         return { problem: "is a timestamp java.time cannot hold" };
       const nanosOfDay = (seconds - days * DAY_SECONDS) * 1e9 + nanos;
-      return `"${isoDate(days)}T${isoTime(nanosOfDay)}${offsetId(value.offsetSeconds)}"`;
+      return `${isoDate(days)}T${isoTime(nanosOfDay)}${offsetId(value.offsetSeconds)}`;
     }
     default:
       return { problem: "has no kind" };

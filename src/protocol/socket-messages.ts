@@ -120,15 +120,15 @@ export function protoStreams(catalog: CatalogStream[], mapping: NamespaceMapping
           stream,
         );
       }
-      if (names.length !== record.values.length) {
+      if (names.names.length !== record.values.length) {
         return invalid(
-          `it has ${record.values.length} values where stream ${streamLabel(stream)}'s json_schema has ${names.length} properties`,
+          `it has ${record.values.length} values where stream ${streamLabel(stream)}'s json_schema has ${names.names.length} properties`,
           stream,
         );
       }
       const data = dataJson(record.values, names);
-      if (typeof data !== "string") return invalid(data.problem, stream);
-      return new DecodedRecord(stream, record.emittedAtMs, encoder.encode(data), metaJson(record.changes));
+      if (!(data instanceof Uint8Array)) return invalid(data.problem, stream);
+      return new DecodedRecord(stream, record.emittedAtMs, data, metaJson(record.changes));
     },
   };
 }

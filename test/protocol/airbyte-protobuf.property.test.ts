@@ -8,7 +8,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import type Long from "long";
-import { decodeMessage, type ProtoValue } from "../../src/protocol/airbyte-protobuf.ts";
+import { decodeMessage } from "../../src/protocol/airbyte-protobuf.ts";
 import { readFrames } from "../../src/protocol/protobuf-wire.ts";
 import { AirbyteMessageProtobuf, decodeReference, frame } from "../helpers/airbyte-socket-proto.ts";
 
@@ -89,7 +89,7 @@ function expected(bytes: Uint8Array): unknown {
       emittedAtMs: num(r.emittedAtMs),
       partitionId: r.partitionId,
       // biome-ignore lint/suspicious/noExplicitAny: as above.
-      values: r.data.map((v: any): ProtoValue => {
+      values: r.data.map((v: any): unknown => {
         if (v.isNull || !v.value) return { kind: "null" };
         const member = v[v.value];
         switch (v.value) {
@@ -144,9 +144,11 @@ function expected(bytes: Uint8Array): unknown {
 const ours = (bytes: Uint8Array): unknown => {
   const decoded = decodeMessage(bytes);
   if (decoded.kind !== "record") return decoded;
-  const values = decoded.record.values.map((v) =>
-    v.kind === "json" ? { ...v, bytes: new Uint8Array(v.bytes) } : v,
-  );
+  const values = decoded.record.values.map((v) => {
+    if (v.kind === "json") return { ...v, bytes: new Uint8Array(v.bytes) };
+    // Strings stay UTF-8 views for the JSON writer; protobufjs gives text.
+    return v.kind === "string" ? { kind: "string", value: new TextDecoder().decode(v.bytes) } : v;
+  });
   return { ...decoded, record: { ...decoded.record, values } };
 };
 

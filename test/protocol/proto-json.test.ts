@@ -3,29 +3,35 @@ import fc from "fast-check";
 import type { ProtoValue } from "../../src/protocol/airbyte-protobuf.ts";
 import { dataJson, memberPrefixes } from "../../src/protocol/proto-json.ts";
 
-const one = (value: ProtoValue) => dataJson([value], memberPrefixes(["v"]));
+/** dataJson's bytes as text, or its problem. */
+const text = (json: ReturnType<typeof dataJson>) =>
+  json instanceof Uint8Array ? new TextDecoder().decode(json) : json;
+const one = (value: ProtoValue) => text(dataJson([value], memberPrefixes(["v"])));
+const str = (value: string) => ({ kind: "string", bytes: new TextEncoder().encode(value) }) as const;
 const json = (text: string) => ({ kind: "json", bytes: new TextEncoder().encode(text) }) as const;
 
 describe("dataJson", () => {
   it("writes the members in the order given, each value as JSON", () => {
     expect(
-      dataJson(
-        [
-          { kind: "boolean", value: false },
-          { kind: "string", value: 'Zoë "q"\n' },
-          { kind: "integer", value: "-9223372036854775808" },
-          { kind: "bigInteger", value: "123456789012345678901234567890" },
-          { kind: "number", value: 1.1 },
-          { kind: "bigDecimal", value: "-0.10e+3" },
-          json(' [1, {"a": null}] '),
-          { kind: "null" },
-        ],
-        memberPrefixes(["a", "b", "c", "d", "e", "f", "g", "h\u00e9"]),
+      text(
+        dataJson(
+          [
+            { kind: "boolean", value: false },
+            str('Zoë "q"\n'),
+            { kind: "integer", value: "-9223372036854775808" },
+            { kind: "bigInteger", value: "123456789012345678901234567890" },
+            { kind: "number", value: 1.1 },
+            { kind: "bigDecimal", value: "-0.10e+3" },
+            json(' [1, {"a": null}] '),
+            { kind: "null" },
+          ],
+          memberPrefixes(["a", "b", "c", "d", "e", "f", "g", "h\u00e9"]),
+        ),
       ),
     ).toBe(
       '{"a":false,"b":"Zoë \\"q\\"\\n","c":-9223372036854775808,"d":123456789012345678901234567890,"e":1.1,"f":-0.10e+3,"g": [1, {"a": null}] ,"hé":null}',
     );
-    expect(dataJson([], [])).toBe("{}");
+    expect(text(dataJson([], memberPrefixes([])))).toBe("{}");
   });
 
   // The strings java.time makes, as the CDK's AirbyteValueProtobufProxy formats them.
@@ -102,6 +108,18 @@ describe("dataJson", () => {
     ["a date beyond LocalDate", { kind: "date", days: 365_241_780_472 }, "is a date java.time cannot hold"],
   ])("refuses %s, naming the property", (_, value, problem) => {
     expect(one(value)).toEqual({ problem: `the value of "v" ${problem}` });
+  });
+
+  test("strings read back as sent, whatever they hold (quotes, controls, any code point)", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (value) => {
+        const json = one(str(value));
+        expect(JSON.parse(json as string)).toEqual({ v: value });
+      }),
+      { numRuns: 2000 },
+    );
+    // Bytes that are not UTF-8 become replacement characters, as protobuf libraries read them.
+    expect(one({ kind: "string", bytes: new Uint8Array([0x61, 0xff, 0x62]) })).toBe('{"v":"a\uFFFDb"}');
   });
 
   test("dates agree with the JavaScript calendar wherever Date reaches", () => {

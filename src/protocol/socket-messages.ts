@@ -133,19 +133,8 @@ export function protoStreams(catalog: CatalogStream[], mapping: NamespaceMapping
   };
 }
 
-// --- internal ---
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-/** The sorted property names of a json_schema, the order the CDK's sources send values in. */
-function propertyNames(schema: unknown): string[] {
-  const properties = isObject(schema) ? schema.properties : undefined;
-  return isObject(properties) ? Object.keys(properties).sort() : [];
-}
-
 /** A record of a protobuf frame: `data` is parsed from the JSON made of its values on first use. */
-class DecodedRecord implements RecordLine {
+export class DecodedRecord implements RecordLine {
   readonly kind = "record";
   #data: Record<string, unknown> | undefined;
   constructor(
@@ -158,6 +147,17 @@ class DecodedRecord implements RecordLine {
     this.#data ??= JSON.parse(decoder.decode(this.dataBytes)) as Record<string, unknown>;
     return this.#data;
   }
+}
+
+// --- internal ---
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** The sorted property names of a json_schema, the order the CDK's sources send values in. */
+function propertyNames(schema: unknown): string[] {
+  const properties = isObject(schema) ? schema.properties : undefined;
+  return isObject(properties) ? Object.keys(properties).sort() : [];
 }
 
 function metaJson(changes: ProtoChange[] | undefined): Uint8Array | undefined {

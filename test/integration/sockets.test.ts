@@ -82,10 +82,11 @@ const states = (messages: Record<string, unknown>[]) =>
   ofType(messages, "STATE").map((m) => m.state as { id: number; destinationStats: { recordCount: number } });
 
 describe("write in socket mode, against a real broker", () => {
-  it.each<[string, Record<string, unknown>]>([
-    ["the reference layout", {}],
-    ["airbyte_v2 with headers", { message_layout: "airbyte_v2", headers: true }],
-  ])("lands over two protobuf sockets what JSONL on stdin lands, with %s", async (_, config) => {
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ["the reference layout", {}, []],
+    ["airbyte_v2 with headers", { message_layout: "airbyte_v2", headers: true }, []],
+    ["the reference layout, decoded in worker threads", {}, ["--socket-workers"]],
+  ])("lands over two protobuf sockets what JSONL on stdin lands, with %s", async (_, config, flags) => {
     const viaStdin = sync(config);
     const stdin = await runConnector(viaStdin.args, jsonlLines(EVERY_KIND).join(""));
     expect(stdin.exitCode).toBe(0);
@@ -97,7 +98,12 @@ describe("write in socket mode, against a real broker", () => {
       [stateFrame(1, "a", EVERY_KIND.length), first as Uint8Array, frame({ probe: {} })],
       rest,
     ]);
-    const result = await runConnector(viaSockets.args, "", 60_000, socketEnv(feeder.paths, "PROTOBUF"));
+    const result = await runConnector(
+      [...viaSockets.args, ...flags],
+      "",
+      60_000,
+      socketEnv(feeder.paths, "PROTOBUF"),
+    );
     expect(ofType(result.messages, "TRACE")).toEqual([]);
     expect(result.exitCode).toBe(0);
     expect(states(result.messages).map((s) => [s.id, s.destinationStats.recordCount])).toEqual([

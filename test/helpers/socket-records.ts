@@ -4,7 +4,18 @@
  * typed protobuf value a socket-mode source sends for it, the properties in the sorted order the
  * protobuf values follow (and the JSONL data keeps).
  */
+import type { CatalogStream } from "../../src/protocol/catalog.ts";
 import type { RecordObject, ValueObject } from "./airbyte-socket-proto.ts";
+
+/** A catalog of one stream, public.users, whose records have two values: id, then name. */
+export const ID_NAME_CATALOG: CatalogStream[] = [
+  {
+    stream: { name: "users", namespace: "public" },
+    destinationSyncMode: "append",
+    primaryKey: [],
+    jsonSchema: { type: "object", properties: { name: { type: "string" }, id: { type: "integer" } } },
+  },
+];
 
 const nullable = (schema: Record<string, unknown>) => ({ ...schema, type: ["null", schema.type] });
 

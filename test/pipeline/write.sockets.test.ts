@@ -5,21 +5,14 @@
  */
 import { describe, expect, it } from "bun:test";
 import { runWrite } from "../../src/pipeline/write.ts";
-import type { CatalogStream } from "../../src/protocol/catalog.ts";
 import { identityMapping } from "../../src/protocol/namespace-mapping.ts";
 import { jsonlMessages, protobufMessages, protoStreams } from "../../src/protocol/socket-messages.ts";
 import { frame } from "../helpers/airbyte-socket-proto.ts";
 import { configWith } from "../helpers/config.ts";
 import { autoSender, capturedEmitter, chunksOf, handSender, settle } from "../helpers/fakes.ts";
+import { ID_NAME_CATALOG } from "../helpers/socket-records.ts";
 
-const catalog: CatalogStream[] = [
-  {
-    stream: { name: "users", namespace: "public" },
-    destinationSyncMode: "append",
-    primaryKey: [],
-    jsonSchema: { type: "object", properties: { name: { type: "string" }, id: { type: "integer" } } },
-  },
-];
+const catalog = ID_NAME_CATALOG;
 const streams = protoStreams(catalog, identityMapping);
 
 const user = (id: number, partitionId: string) =>

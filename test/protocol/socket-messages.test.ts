@@ -1,5 +1,4 @@
 import { describe, expect, it } from "bun:test";
-import type { CatalogStream } from "../../src/protocol/catalog.ts";
 import { identityMapping, parseNamespaceMapping } from "../../src/protocol/namespace-mapping.ts";
 import type { RecordLine } from "../../src/protocol/parse.ts";
 import {
@@ -10,15 +9,9 @@ import {
 } from "../../src/protocol/socket-messages.ts";
 import { frame } from "../helpers/airbyte-socket-proto.ts";
 import { chunksOf } from "../helpers/fakes.ts";
+import { ID_NAME_CATALOG } from "../helpers/socket-records.ts";
 
-const catalog: CatalogStream[] = [
-  {
-    stream: { name: "users", namespace: "public" },
-    destinationSyncMode: "append",
-    primaryKey: [],
-    jsonSchema: { type: "object", properties: { name: { type: "string" }, id: { type: "integer" } } },
-  },
-];
+const catalog = ID_NAME_CATALOG;
 const streams = protoStreams(catalog, identityMapping);
 
 async function all(messages: AsyncIterable<SocketMessage[]>): Promise<SocketMessage[]> {

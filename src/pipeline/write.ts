@@ -145,7 +145,11 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
     }
   };
 
-  /** Reads every socket as it has messages; one socket waiting (backpressure, a WARN) holds only itself up. */
+  /**
+   * Reads whichever socket has messages, one batch at a time: a socket is read again only once its
+   * last batch is handled, so none is read ahead of what Kafka takes (its source waits), memory
+   * holds at most a batch per socket, and a socket whose source is slow holds up no other.
+   */
   const readSockets = async (flows: AsyncIterable<SocketMessage[]>[]) => {
     const readers = flows.map((flow) => flow[Symbol.asyncIterator]());
     const next = new Map<number, Promise<[number, IteratorResult<SocketMessage[]>]>>();

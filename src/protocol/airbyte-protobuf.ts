@@ -134,18 +134,32 @@ function readValue(reader: ProtoReader, end: number): ProtoValue {
       case 7:
         value = { kind: "date", days: reader.sint64Number() };
         break;
-      case 8:
-        value = readOffsetTime(reader, reader.delimitedEnd());
+      case 8: {
+        const [nanosOfDay = 0, offsetSeconds = 0] = readVarintFields(
+          reader,
+          reader.delimitedEnd(),
+          OFFSET_TIME,
+        );
+        value = { kind: "timeWithTimezone", nanosOfDay, offsetSeconds };
         break;
+      }
       case 9:
         value = { kind: "timeWithoutTimezone", nanosOfDay: reader.uint64Number() };
         break;
-      case 10:
-        value = readOffsetDateTime(reader, reader.delimitedEnd());
+      case 10: {
+        const [epochSecond = 0, nano = 0, offsetSeconds = 0] = readVarintFields(
+          reader,
+          reader.delimitedEnd(),
+          OFFSET_DATE_TIME,
+        );
+        value = { kind: "timestampWithTimezone", epochSecond, nano, offsetSeconds };
         break;
-      case 11:
-        value = readLocalDateTime(reader, reader.delimitedEnd());
+      }
+      case 11: {
+        const [days = 0, nanosOfDay = 0] = readVarintFields(reader, reader.delimitedEnd(), LOCAL_DATE_TIME);
+        value = { kind: "timestampWithoutTimezone", days, nanosOfDay };
         break;
+      }
       case 12:
         value = { kind: "json", bytes: reader.delimited() };
         break;
@@ -175,45 +189,28 @@ const WIRE_OF_VALUE_FIELD: (number | undefined)[] = [
   VARINT,
 ];
 
-function readOffsetTime(reader: ProtoReader, end: number): ProtoValue {
-  let nanosOfDay = 0;
-  let offsetSeconds = 0;
-  while (reader.pos < end) {
-    const tag = reader.uint32();
-    if (tag === ((1 << 3) | VARINT)) nanosOfDay = reader.uint64Number();
-    else if (tag === ((2 << 3) | VARINT)) offsetSeconds = reader.sint32();
-    else reader.skip(tag & 7);
-  }
-  ended(reader, end);
-  return { kind: "timeWithTimezone", nanosOfDay, offsetSeconds };
-}
+type VarintKind = "uint64" | "sint64" | "uint32" | "sint32";
 
-function readOffsetDateTime(reader: ProtoReader, end: number): ProtoValue {
-  let epochSecond = 0;
-  let nano = 0;
-  let offsetSeconds = 0;
-  while (reader.pos < end) {
-    const tag = reader.uint32();
-    if (tag === ((1 << 3) | VARINT)) epochSecond = reader.sint64Number();
-    else if (tag === ((2 << 3) | VARINT)) nano = reader.uint32();
-    else if (tag === ((3 << 3) | VARINT)) offsetSeconds = reader.sint32();
-    else reader.skip(tag & 7);
-  }
-  ended(reader, end);
-  return { kind: "timestampWithTimezone", epochSecond, nano, offsetSeconds };
-}
+/** OffsetTime, OffsetDateTime and LocalDateTime: fields 1, 2, 3 are varints of these kinds. */
+const OFFSET_TIME: readonly VarintKind[] = ["uint64", "sint32"];
+const OFFSET_DATE_TIME: readonly VarintKind[] = ["sint64", "uint32", "sint32"];
+const LOCAL_DATE_TIME: readonly VarintKind[] = ["sint64", "uint64"];
 
-function readLocalDateTime(reader: ProtoReader, end: number): ProtoValue {
-  let days = 0;
-  let nanosOfDay = 0;
+/** A nested message whose fields 1, 2, … are varints read as `kinds` says; an absent field is 0. */
+function readVarintFields(reader: ProtoReader, end: number, kinds: readonly VarintKind[]): number[] {
+  const values = kinds.map(() => 0);
   while (reader.pos < end) {
     const tag = reader.uint32();
-    if (tag === ((1 << 3) | VARINT)) days = reader.sint64Number();
-    else if (tag === ((2 << 3) | VARINT)) nanosOfDay = reader.uint64Number();
+    const field = (tag >>> 3) - 1;
+    const kind = (tag & 7) === VARINT ? kinds[field] : undefined;
+    if (kind === "uint64") values[field] = reader.uint64Number();
+    else if (kind === "sint64") values[field] = reader.sint64Number();
+    else if (kind === "uint32") values[field] = reader.uint32();
+    else if (kind === "sint32") values[field] = reader.sint32();
     else reader.skip(tag & 7);
   }
   ended(reader, end);
-  return { kind: "timestampWithoutTimezone", days, nanosOfDay };
+  return values;
 }
 
 const CHANGES = ["NULLED", "TRUNCATED"];

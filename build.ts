@@ -42,9 +42,14 @@ export async function buildBinary(target: Target, outfile?: string): Promise<str
     outfile ?? (target === "host" ? TARGETS["linux-x64"].outfile : TARGETS[target].outfile),
   );
   const result = await Bun.build({
-    // The compression worker is an entrypoint of its own, which `new Worker(new URL(...))` finds
-    // inside the executable (src/kafka/compressor.ts); the wasm plugin applies to it as well.
-    entrypoints: [resolve(ROOT, "src/main.ts"), resolve(ROOT, "src/kafka/compress-worker.ts")],
+    // The compression and socket workers are entrypoints of their own, which `new Worker(new URL(...))`
+    // finds inside the executable (src/kafka/compressor.ts, src/protocol/socket-workers.ts); the
+    // wasm plugin applies to them as well.
+    entrypoints: [
+      resolve(ROOT, "src/main.ts"),
+      resolve(ROOT, "src/kafka/compress-worker.ts"),
+      resolve(ROOT, "src/protocol/socket-worker.ts"),
+    ],
     compile: {
       ...(target === "host" ? {} : { target: TARGETS[target].bun }),
       outfile: out,

@@ -7,6 +7,12 @@
 /** How ours writes values: the reference JSON, or through the Schema Registry. */
 export type ValueFormat = "json" | "avro" | "json_schema";
 
+/** Airbyte's socket mode: the workload over `sockets` Unix sockets in `format` (ours alone). */
+export interface Transport {
+  format: "JSONL" | "PROTOBUF";
+  sockets: number;
+}
+
 export interface BenchCase {
   id: string;
   label: string;
@@ -14,6 +20,8 @@ export interface BenchCase {
   compression: "none" | "lz4";
   idempotence: boolean;
   valueFormat: ValueFormat;
+  /** Socket mode; stdin when absent. */
+  transport?: Transport;
 }
 
 /** Producer settings applied identically to the three tools. */
@@ -56,6 +64,15 @@ export const CASES: readonly BenchCase[] = [
     acks: "all",
     valueFormat: "json_schema",
   },
+  ...[1, 2, 4].flatMap((sockets) =>
+    (["JSONL", "PROTOBUF"] as const).map((format) => ({
+      ...JSON_CASE,
+      id: `sock${sockets}-${format === "JSONL" ? "jsonl" : "proto"}`,
+      label: `acks=all, no compression, ${sockets} ${format} socket${sockets > 1 ? "s" : ""}`,
+      acks: "all" as const,
+      transport: { format, sockets },
+    })),
+  ),
 ];
 
 /**

@@ -211,7 +211,10 @@ function markdown(r: BenchResult): string {
     for (const tool of r.tools) {
       const settings = r.settings[tool.id]?.[c.id];
       if (settings) push(`- ${tool.name}: \`${settings.join("` `")}\``);
-      else push(`- ${tool.name}: not run (it cannot write ${c.valueFormat} values)`);
+      else
+        push(
+          `- ${tool.name}: not run (${c.transport ? "socket mode is Airbyte's, ours alone" : `it cannot write ${c.valueFormat} values`})`,
+        );
     }
     push("");
   }
@@ -251,9 +254,10 @@ function targets(r: BenchResult): string[] {
     rows.push(
       `| ${what} | ${value === undefined ? "not measured" : shown} | ${value === undefined ? "–" : met ? "yes" : "**no**"} |`,
     );
-  const jsonCases = r.summaries.filter(
-    (s) => (r.cases.find((c) => c.id === s.caseId)?.valueFormat ?? "json") === "json",
-  );
+  const jsonCases = r.summaries.filter((s) => {
+    const c = r.cases.find((candidate) => candidate.id === s.caseId);
+    return (c?.valueFormat ?? "json") === "json" && c?.transport === undefined;
+  });
   for (const { caseId } of jsonCases) {
     const k = toolOf(caseId, "kcat")?.oursRatio?.median;
     check(`throughput ≥ 1.0× kcat, ${caseId}`, k, `${k?.toFixed(2)}×`, (k ?? 0) >= 1);

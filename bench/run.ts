@@ -27,7 +27,7 @@ import { downsample, type RssSeries, type RunRecord, summarise } from "./stats.t
 import { java } from "./tools/java.ts";
 import { kcat } from "./tools/kcat.ts";
 import { BINARY, ours, oursEnvironment, setOursEnvironment } from "./tools/ours.ts";
-import type { Tool, ToolId, ToolInfo } from "./tools/tool.ts";
+import { runsCase, type Tool, type ToolId, type ToolInfo } from "./tools/tool.ts";
 import { ensureWorkload, type WorkloadFiles } from "./workload.ts";
 
 const BENCH_CACHE = join(CACHE_DIR, "bench");
@@ -138,7 +138,7 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
     for (const benchCase of options.cases) {
       for (let iteration = 1; iteration <= options.runs; iteration++) {
         for (const tool of tools) {
-          if (!tool.formats.includes(benchCase.valueFormat)) continue;
+          if (!runsCase(tool, benchCase)) continue;
           const record = await runOnce(session, tool, benchCase, iteration, workload, 150);
           runs.push(record);
           log(describeRun(record, options.runs));
@@ -179,9 +179,7 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
     tools.map((tool) => [
       tool.id,
       Object.fromEntries(
-        options.cases
-          .filter((c) => tool.formats.includes(c.valueFormat))
-          .map((c) => [c.id, tool.settings(c, options.batching)]),
+        options.cases.filter((c) => runsCase(tool, c)).map((c) => [c.id, tool.settings(c, options.batching)]),
       ),
     ]),
   ) as BenchResult["settings"];

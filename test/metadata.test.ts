@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { specMessage } from "../src/config/spec.ts";
 import { overwrites, parseCatalog } from "../src/protocol/catalog.ts";
+import { dataChannelFrom } from "../src/protocol/data-channel.ts";
 import { ROOT } from "./helpers/source-files.ts";
 
 const read = (file: string) => readFileSync(join(ROOT, file), "utf8");
@@ -82,5 +83,28 @@ describe("metadata.yaml", () => {
     const pinned = /"airbyte-protocol-models-pdv2": "([^"]+)"/.exec(read("scripts/python-peers.ts"))?.[1];
     expect(pinned).toBeDefined();
     expect(data.protocolVersion).toBe(pinned);
+  });
+
+  it("declares socket mode in the data channel version and with the transports and formats write reads", () => {
+    const ipc = data.connectorIPCOptions as {
+      dataChannel: { version: string; supportedSerialization: string[]; supportedTransport: string[] };
+    };
+    // The Bulk CDK's data channel version; the platform uses sockets only when both sides match.
+    expect(ipc.dataChannel.version).toBe("0.0.2");
+    const paths = { DATA_CHANNEL_SOCKET_PATHS: "/tmp/a.sock" };
+    for (const transport of ipc.dataChannel.supportedTransport) {
+      for (const format of ipc.dataChannel.supportedSerialization) {
+        if (transport === "STDIO" && format === "PROTOBUF") continue; // the platform never asks for it
+        const channel = dataChannelFrom({
+          DATA_CHANNEL_MEDIUM: transport,
+          DATA_CHANNEL_FORMAT: format,
+          ...paths,
+        });
+        expect(channel.medium).toBe(transport as "STDIO" | "SOCKET");
+        if (channel.medium === "SOCKET") expect(channel.format).toBe(format as "JSONL" | "PROTOBUF");
+      }
+    }
+    expect([...ipc.dataChannel.supportedSerialization].sort()).toEqual(["JSONL", "PROTOBUF"]);
+    expect([...ipc.dataChannel.supportedTransport].sort()).toEqual(["SOCKET", "STDIO"]);
   });
 });

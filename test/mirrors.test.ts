@@ -27,6 +27,7 @@ const NO_MIRROR: Record<string, string> = {
     "write's edge against brokers: test/integration/write.test.ts, faults, transactions, compat",
   "src/kafka/client.ts": "wiring of the tested parts, run against brokers by every integration test",
   "src/kafka/compress-worker.ts": "the worker behind test/kafka/compressor.test.ts",
+  "src/protocol/socket-worker.ts": "the worker behind test/protocol/socket-workers.test.ts",
   "src/kafka/wire/clock.ts": "the system clock; the tests drive a fake (test/helpers/fake-wire.ts)",
   "src/kafka/wire/pool-wire.ts":
     "the one IO adapter, over real connections: every integration test and the compat matrix",

@@ -1,8 +1,10 @@
 /**
  * Our connector: the compiled binary `dist/destination-kafka` (rebuilt with `bun build.ts --target
  * host` when missing or older than src/), running `write --config --catalog` with the workload's
- * JSONL on stdin. Timed from spawn to the last STATE on its stdout: by the checkpoint rule that
- * STATE is echoed only once every record before it is acknowledged per `acks`.
+ * JSONL on stdin, or in a socket-mode case the same workload served over Unix sockets by this
+ * process (socket-workload.ts, socket-feed.ts), as Airbyte's source would. Timed from spawn to the
+ * last STATE on its stdout: by the checkpoint rule that STATE is echoed only once the records it
+ * covers are acknowledged per `acks`.
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
@@ -11,6 +13,8 @@ import { RUNTIME_ENV } from "../../scripts/image/runtime-env.ts";
 import { REPO_ROOT } from "../../scripts/kafka/paths.ts";
 import type { Batching, BenchCase } from "../cases.ts";
 import { logTail, measure } from "../measure.ts";
+import { type SocketFeed, serveSocketFiles } from "../socket-feed.ts";
+import { ensureSocketWorkload } from "../socket-workload.ts";
 import type { RunContext, Tool, ToolInfo, ToolRun } from "./tool.ts";
 
 export const BINARY = join(REPO_ROOT, "dist", "destination-kafka");
@@ -109,10 +113,24 @@ export const ours: Tool = {
     const decoder = new TextDecoder();
     let tail = "";
     let states = 0;
+    const transport = context.benchCase.transport;
+    let feed: SocketFeed | undefined;
+    if (transport) {
+      const files = await ensureSocketWorkload(workload, transport.format, transport.sockets);
+      feed = await serveSocketFiles(files);
+    }
+    const socketEnv = feed
+      ? {
+          DATA_CHANNEL_MEDIUM: "SOCKET",
+          DATA_CHANNEL_FORMAT: transport?.format ?? "JSONL",
+          DATA_CHANNEL_SOCKET_PATHS: feed.paths.join(","),
+        }
+      : {};
     const measurement = await measure({
       command: [BINARY, "write", "--config", configFile, "--catalog", workload.catalog],
-      env: { ...process.env, ...extraEnv },
-      stdinFile: workload.messages,
+      env: { ...process.env, ...extraEnv, ...socketEnv },
+      // In socket mode the records come over the sockets: stdin carries nothing.
+      ...(feed ? {} : { stdinFile: workload.messages }),
       logFile: join(runDir, "ours.log"),
       timeoutMs: context.timeoutMs,
       watchStdout: (chunk) => {
@@ -121,7 +139,7 @@ export const ours: Tool = {
         for (const line of lines) if (line.startsWith('{"type":"STATE"')) states++;
         return states >= expected;
       },
-    });
+    }).finally(() => feed?.close());
     const problem =
       measurement.markMs === null
         ? `saw ${states} of ${expected} STATE messages on stdout; log tail:\n${logTail(measurement.logFile)}`

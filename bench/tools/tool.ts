@@ -42,6 +42,13 @@ export interface ToolRun {
   problem: string | null;
 }
 
+/** Whether `tool` runs `benchCase`: its value format, and socket mode only for ours. */
+export function runsCase(tool: Pick<Tool, "id" | "formats">, benchCase: BenchCase): boolean {
+  return (
+    tool.formats.includes(benchCase.valueFormat) && (benchCase.transport === undefined || tool.id === "ours")
+  );
+}
+
 export interface Tool {
   id: ToolId;
   /** The value formats it can write (the registry formats are ours alone). */

@@ -1,16 +1,27 @@
 /**
  * `write (--config FILE | --config-env NAME) [--catalog FILE] < messages`: the sync. Exits 0 only when every record was
- * acknowledged and every STATE echoed; otherwise a TRACE error says why and the exit code is 1.
+ * acknowledged and every STATE echoed; otherwise a TRACE error says why and the exit code is 1. When Airbyte's
+ * environment selects socket mode (protocol/data-channel.ts), the messages come over its Unix sockets instead of stdin.
  */
 import process from "node:process";
 import { defineCommand } from "citty";
 import { type ConfigSource, loadConfigFrom, loadJsonFile } from "../config/load.ts";
 import { securitySettings } from "../config/security.ts";
-import { ConnectorError } from "../errors.ts";
+import { ConnectorError, configError } from "../errors.ts";
 import { createSender } from "../kafka/sender.ts";
-import { runWrite, type WriteSummary } from "../pipeline/write.ts";
-import { overwrites, parseCatalog } from "../protocol/catalog.ts";
+import { MAX_LINE_BYTES, runWrite, type WriteSummary } from "../pipeline/write.ts";
+import { type CatalogStream, overwrites, parseCatalog } from "../protocol/catalog.ts";
+import { type DataChannel, dataChannelFrom } from "../protocol/data-channel.ts";
 import { createEmitter, type Emitter } from "../protocol/emit.ts";
+import { identityMapping, parseNamespaceMapping } from "../protocol/namespace-mapping.ts";
+import { CDK_SOCKET_WAIT, socketChunks } from "../protocol/socket-connect.ts";
+import {
+  jsonlMessages,
+  protobufMessages,
+  protoStreams,
+  type SocketMessage,
+} from "../protocol/socket-messages.ts";
+import { workerMessages } from "../protocol/socket-workers.ts";
 import { reusedChunks } from "../protocol/stdin.ts";
 import { createRegistryClient } from "../registry/client.ts";
 
@@ -28,6 +39,18 @@ export default defineCommand({
       description:
         "Path to the configured catalog JSON file (without it, every stream is routed by topic_pattern)",
       valueHint: "FILE",
+    },
+    "socket-workers": {
+      type: "boolean",
+      default: false,
+      description:
+        "Socket mode, PROTOBUF: decode each socket in a worker thread of its own (on 2 cores it costs more than it saves; see README)",
+    },
+    "socket-wait-ms": {
+      type: "string",
+      description:
+        "Socket mode: how long to wait for each socket file to appear (default 900000, as Airbyte's CDK)",
+      valueHint: "MS",
     },
   },
   run: async ({ args }) => {
@@ -76,7 +99,7 @@ export default defineCommand({
       const summary = await runWrite({
         ...setup,
         ...(registry ? { registry: createRegistryClient(registry, setup.config.request_timeout_ms) } : {}),
-        input: reusedChunks(process.stdin.fd),
+        input: await inputOf(setup, args["socket-wait-ms"], args["socket-workers"], controller.signal),
         send: (records) => sender.send(records),
         commit: sender.commit,
         truncator: sender.truncator,
@@ -101,7 +124,56 @@ export default defineCommand({
 async function load(source: ConfigSource, catalogPath: string | undefined, emit: Emitter) {
   const config = await loadConfigFrom(source, emit.redact);
   const catalog = catalogPath ? parseCatalog(await loadJsonFile(catalogPath, "catalog")) : undefined;
-  return { config, catalog };
+  const channel = dataChannelFrom(process.env);
+  if (channel.medium === "SOCKET" && channel.format === "PROTOBUF" && !catalog) {
+    throw new ConnectorError(
+      "DATA_CHANNEL_FORMAT is PROTOBUF, whose records are read by the catalog's json_schema: pass --catalog.",
+      "config_error",
+    );
+  }
+  return { config, catalog, channel };
+}
+
+/** stdin's bytes, or each socket's messages once it is connected. */
+async function inputOf(
+  setup: { catalog: CatalogStream[] | undefined; channel: DataChannel },
+  waitMs: string | undefined,
+  workers: boolean,
+  signal: AbortSignal,
+) {
+  const { channel } = setup;
+  if (channel.medium === "STDIO") return reusedChunks(process.stdin.fd);
+  const mappingFile = channel.namespaceMappingPath
+    ? await loadJsonFile(channel.namespaceMappingPath, "namespace mapping")
+    : undefined;
+  const mapping = mappingFile === undefined ? identityMapping : parseNamespaceMapping(mappingFile);
+  const wait = waitMs === undefined ? CDK_SOCKET_WAIT : socketWait(waitMs);
+  const catalog = setup.catalog ?? [];
+  const streams = protoStreams(catalog, mapping);
+  const sockets = channel.socketPaths.map((path, index): AsyncIterable<SocketMessage[]> => {
+    const socket = index + 1;
+    // JSONL's fast path is cheap enough that a thread hop would cost more than it saves.
+    if (channel.format === "JSONL")
+      return jsonlMessages(socketChunks(path, wait, signal), mapping, MAX_LINE_BYTES);
+    if (workers)
+      return workerMessages({
+        socket,
+        path,
+        catalog,
+        mapping: mappingFile,
+        wait,
+        maxFrameBytes: MAX_LINE_BYTES,
+      });
+    return protobufMessages(socket, socketChunks(path, wait, signal), streams, MAX_LINE_BYTES);
+  });
+  return { sockets };
+}
+
+function socketWait(text: string) {
+  const timeoutMs = Number(text);
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 0)
+    throw configError("--socket-wait-ms must be a number of milliseconds.");
+  return { pollMs: Math.min(CDK_SOCKET_WAIT.pollMs, Math.max(10, timeoutMs / 20)), timeoutMs };
 }
 
 function describe(summary: WriteSummary): string {

@@ -25,6 +25,7 @@
  */
 import type { StateLine } from "../protocol/parse.ts";
 import { streamKey } from "../protocol/parse.ts";
+import { createDurability } from "./durable.ts";
 
 export interface SequenceRange {
   first: number;
@@ -40,15 +41,21 @@ export interface CheckpointOptions {
 }
 
 export interface Checkpoints {
-  /** Registers a record of `stream` read from the input; returns its sequence number. */
-  record(stream: string): number;
+  /**
+   * Registers a record of `stream` read from the input; returns its sequence number. `partition`
+   * is its `partition_id` (socket mode, partitions.ts; the one-input rule has none).
+   */
+  record(stream: string, partition?: string): number;
   /**
    * Registers a record of `stream` that is not written (skipped or dead-lettered): counted as the
    * source counts it, and in `rejectedRecordCount`.
    */
-  rejected(stream: string): void;
-  /** The sequence number of a message that is no record of the input (a dead letter), counted nowhere. */
-  message(): number;
+  rejected(stream: string, partition?: string): void;
+  /**
+   * The sequence number of a message that is no record of the input (a dead letter), counted
+   * nowhere; the STATE of `partition` waits for it.
+   */
+  message(partition?: string): number;
   /** Registers a STATE read from the input after every record registered so far. */
   state(state: StateLine): void;
   /** Records `range` were acknowledged (a send resolved with this range). */
@@ -69,9 +76,7 @@ export interface Checkpoints {
 
 export function createCheckpoints(options: CheckpointOptions): Checkpoints {
   let next = 0;
-  let delivered = 0; // every record with a sequence number below it is delivered
-  const deliveredAbove = new Map<number, number>(); // first → one past last, for ranges above `delivered`
-  let committed = options.transactional ? 0 : Number.POSITIVE_INFINITY; // every record below it is committed
+  const durability = createDurability(options.transactional);
   let closed = false;
   const waiting: { after: number; line: string; held: boolean }[] = [];
   let head = 0; // waiting[head] is the next STATE to release
@@ -115,22 +120,14 @@ export function createCheckpoints(options: CheckpointOptions): Checkpoints {
       const line = stateLine(state, count, rejected);
       waiting.push({ after: next, line, held: options.holds?.(state) ?? false });
     },
-    delivered({ first, last }) {
-      deliveredAbove.set(first, last + 1);
-      for (let end = deliveredAbove.get(delivered); end !== undefined; end = deliveredAbove.get(delivered)) {
-        deliveredAbove.delete(delivered);
-        delivered = end;
-      }
-    },
-    committed(through) {
-      committed = Math.max(committed, through + 1);
-    },
+    delivered: durability.delivered,
+    committed: durability.committed,
     close() {
       closed = true;
     },
     releasable() {
       if (closed) return [];
-      const durable = Math.min(delivered, committed);
+      const durable = durability.below;
       const out: string[] = [];
       while (head < waiting.length) {
         const entry = waiting[head];
@@ -157,10 +154,8 @@ export function createCheckpoints(options: CheckpointOptions): Checkpoints {
   };
 }
 
-// --- internal ---
-
-/** rejectedRecordCount (protocol 0.18) only when records were rejected. */
-function stateLine(state: StateLine, count: number, rejected: number): string {
+/** The STATE as echoed: its members and destinationStats; rejectedRecordCount (protocol 0.18) only when records were rejected. */
+export function stateLine(state: StateLine, count: number, rejected: number): string {
   const stats =
     rejected > 0 ? `"recordCount":${count},"rejectedRecordCount":${rejected}` : `"recordCount":${count}`;
   const members = [...state.memberTexts, `"destinationStats":{${stats}}`];

@@ -20,6 +20,8 @@ import { checkedTopicFor } from "../topic/naming.ts";
 /** A line that cannot be written, and what is known of it. */
 export interface Refusal {
   lineNumber: number;
+  /** Where the line was, when not stdin: `socket 2 message 7`. */
+  place?: string | undefined;
   /** Why, as a clause that quotes nothing of the line. */
   reason: string;
   /** The line's bytes, when the reader held them. */
@@ -78,10 +80,11 @@ export function createInputPolicy(options: InputPolicyOptions): InputPolicy {
   const ignoredMessages = new Map<string, number>();
   return {
     refuse(refusal) {
-      const { lineNumber, reason } = refusal;
+      const { reason } = refusal;
+      const where = refusal.place ?? `line ${refusal.lineNumber}`;
       if (mode === "fail") {
         failure ??= new ConnectorError(
-          `Input line ${lineNumber} cannot be written: ${reason}. No later STATE is echoed. Set on_invalid_input to "skip" (or "dead_letter") to go on without such lines.`,
+          `Input ${where} cannot be written: ${reason}. No later STATE is echoed. Set on_invalid_input to "skip" (or "dead_letter") to go on without such lines.`,
           "system_error",
         );
         return undefined;
@@ -89,7 +92,7 @@ export function createInputPolicy(options: InputPolicyOptions): InputPolicy {
       if (refusal.stream) rejected(refusal.stream);
       if (deadLetterTopic === undefined) {
         skippedLines++;
-        return emit.log("WARN", `Skipped input line ${lineNumber}: ${reason}.`);
+        return emit.log("WARN", `Skipped input ${where}: ${reason}.`);
       }
       deadLetters++;
       const sent = deadLetter(
@@ -97,7 +100,7 @@ export function createInputPolicy(options: InputPolicyOptions): InputPolicy {
       );
       const logged = emit.log(
         "WARN",
-        `Input line ${lineNumber} went to the dead-letter topic ${deadLetterTopic}: ${reason}.`,
+        `Input ${where} went to the dead-letter topic ${deadLetterTopic}: ${reason}.`,
       );
       return sent ? Promise.all([sent, logged]).then(() => undefined) : logged;
     },

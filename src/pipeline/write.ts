@@ -3,20 +3,26 @@
  * before it is durable. The parts are modules of their own: routes.ts (topic, key, codec per
  * stream), input-policy.ts (lines that cannot be written), delivery.ts (batches, sends, commits),
  * checkpoint.ts (the rule that releases STATEs), progress.ts and notices.ts (what the user is told).
+ *
+ * In socket mode the input is several flows of messages, one per socket (protocol/socket-messages.ts),
+ * read as each has messages, and partitions.ts is the checkpoint rule; the rest is the same. A
+ * failure on any socket stops every socket and no STATE is echoed after it.
  */
 import type { Config } from "../config/schema.ts";
 import { asConnectorError, ConnectorError } from "../errors.ts";
 import type { CatalogStream } from "../protocol/catalog.ts";
 import type { Emitter } from "../protocol/emit.ts";
 import { type Line, readLines } from "../protocol/lines.ts";
-import { parseLine, streamKey } from "../protocol/parse.ts";
+import { type ParsedLine, parseLine, streamKey } from "../protocol/parse.ts";
+import type { SocketMessage } from "../protocol/socket-messages.ts";
 import type { RegistryClient } from "../registry/client.ts";
 import { createCheckpoints } from "./checkpoint.ts";
 import { createDelivery } from "./delivery.ts";
 import type { Edge } from "./edge.ts";
-import { createInputPolicy } from "./input-policy.ts";
+import { createInputPolicy, type Refusal } from "./input-policy.ts";
 import { startNotices } from "./notices.ts";
 import { planOverwrites } from "./overwrite.ts";
+import { createPartitionCheckpoints } from "./partitions.ts";
 import { startProgress, type Totals } from "./progress.ts";
 import { createRoutes, type Route } from "./routes.ts";
 import { realTimers, type Timers } from "./timers.ts";
@@ -25,7 +31,8 @@ export interface WriteOptions extends Edge {
   config: Config;
   /** The configured catalog; without one, every stream is routed by topic_pattern as it appears. */
   catalog: CatalogStream[] | undefined;
-  input: AsyncIterable<Uint8Array>;
+  /** stdin's bytes, or in socket mode one flow of messages per socket. */
+  input: AsyncIterable<Uint8Array> | { sockets: AsyncIterable<SocketMessage[]>[] };
   /** The Schema Registry, when value_format or key_format is avro or json_schema. */
   registry?: RegistryClient;
   emit: Emitter;
@@ -55,16 +62,18 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
   const timers = options.timers ?? realTimers;
   const routes = createRoutes(config, options.catalog, options.registry);
   const overwrites = planOverwrites(config, options.catalog, routes, options.truncator);
-  const checkpoints = createCheckpoints({
-    transactional: options.commit !== undefined,
-    holds: overwrites.holds,
-  });
+  const rule = { transactional: options.commit !== undefined, holds: overwrites.holds };
+  const sockets = "sockets" in options.input ? options.input.sockets : undefined;
+  const partitions = sockets ? createPartitionCheckpoints(rule) : undefined;
+  const checkpoints = partitions ?? createCheckpoints(rule);
+  /** The partition of the socket message being handled (none on stdin). */
+  let partition: string | undefined;
   const input = createInputPolicy({
     config,
     emit,
-    // A dead letter is sent like a record, so the STATEs after it wait for it.
-    deadLetter: (record) => delivery.add(record, checkpoints.message()),
-    rejected: (stream) => checkpoints.rejected(streamKey(stream)),
+    // A dead letter is sent like a record, so the STATEs after it (of its partition) wait for it.
+    deadLetter: (record) => delivery.add(record, checkpoints.message(partition)),
+    rejected: (stream) => checkpoints.rejected(streamKey(stream), partition),
     streams: routes.all(),
   });
   const release = () => {
@@ -83,14 +92,17 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
   /** Handles one line; returns a promise only when the caller must wait (a WARN, backpressure, a commit). */
   const handle = (line: Line): Promise<void> | undefined => {
     if (line.bytes === undefined) return input.refuse({ lineNumber: line.number, reason: line.problem });
-    const parsed = parseLine(line.bytes);
+    return handleParsed(parseLine(line.bytes), { lineNumber: line.number, line: line.bytes });
+  };
+
+  const handleParsed = (parsed: ParsedLine, refusal: Omit<Refusal, "reason">): Promise<void> | undefined => {
     if (parsed.kind === "state") {
       checkpoints.state(parsed);
       return delivery.atState();
     }
     if (parsed.kind === "other") return input.ignore(parsed.type);
-    const refusal = { lineNumber: line.number, line: line.bytes };
-    if (parsed.kind === "invalid") return input.refuse({ ...refusal, reason: parsed.reason });
+    if (parsed.kind === "invalid")
+      return input.refuse({ ...refusal, reason: parsed.reason, stream: parsed.stream });
     let route: Route | string;
     try {
       route = routes.of(parsed.stream);
@@ -101,14 +113,29 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
     if (typeof route === "string") return input.refuse({ ...refusal, reason: route, stream });
     const registering = route.pending();
     // The stream's first record: its schemas are registered before it, then it is handled again.
-    if (registering) return registering.then(() => handle(line), input.fail);
+    if (registering) return registering.then(() => handleParsed(parsed, refusal), input.fail);
     const encoded = route.encode(parsed);
     if (typeof encoded === "string") return input.refuse({ ...refusal, reason: encoded, stream });
-    return delivery.add(encoded, checkpoints.record(route.key));
+    return delivery.add(encoded, checkpoints.record(route.key, partition));
   };
 
-  const read = async () => {
-    for await (const lines of readLines(options.input, MAX_LINE_BYTES)) {
+  /** One socket message; the partition rule throws on a message without its partition. */
+  const handleSocket = (socket: number, message: SocketMessage): Promise<void> | undefined => {
+    partition = message.partitionId;
+    const refusal = {
+      lineNumber: message.number,
+      place: `socket ${socket} message ${message.number}`,
+      line: message.line,
+    };
+    try {
+      return handleParsed(message.parsed, refusal);
+    } catch (error) {
+      return input.fail(error);
+    }
+  };
+
+  const readStdin = async (chunks: AsyncIterable<Uint8Array>) => {
+    for await (const lines of readLines(chunks, MAX_LINE_BYTES)) {
       for (const line of lines) {
         if (stopped || input.failure || delivery.failure !== undefined) return;
         const handling = handle(line);
@@ -117,6 +144,44 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
       }
     }
   };
+
+  /**
+   * Reads whichever socket has messages, one batch at a time: a socket is read again only once its
+   * last batch is handled, so none is read ahead of what Kafka takes (its source waits), memory
+   * holds at most a batch per socket, and a socket whose source is slow holds up no other.
+   */
+  const readSockets = async (flows: AsyncIterable<SocketMessage[]>[]) => {
+    const readers = flows.map((flow) => flow[Symbol.asyncIterator]());
+    const next = new Map<number, Promise<[number, IteratorResult<SocketMessage[]>]>>();
+    const pull = (index: number) =>
+      next.set(
+        index,
+        (readers[index] as AsyncIterator<SocketMessage[]>).next().then((result) => [index, result]),
+      );
+    for (let index = 0; index < readers.length; index++) pull(index);
+    try {
+      while (next.size > 0) {
+        const [index, result] = await Promise.race(next.values());
+        next.delete(index);
+        if (result.done) continue;
+        for (const message of result.value) {
+          if (stopped || input.failure || delivery.failure !== undefined) return;
+          const handling = handleSocket(index + 1, message);
+          if (handling) await handling;
+        }
+        pull(index);
+      }
+      partitions?.inputEnded();
+    } catch (error) {
+      input.fail(error);
+    } finally {
+      // Sockets still open are closed; one that never answers is not waited for.
+      for (const index of next.keys()) void readers[index]?.return?.();
+      // No STATE after a failure on any socket, whatever is acknowledged later.
+      if (input.failure) checkpoints.close();
+    }
+  };
+  const read = () => (sockets ? readSockets(sockets) : readStdin(options.input as AsyncIterable<Uint8Array>));
 
   for (const { level, text } of startNotices(config, options.catalog ?? [])) await emit.log(level, text);
   // Where the overwritten topics end, before anything is written to them (or a refusal).
@@ -136,6 +201,9 @@ export async function runWrite(options: WriteOptions): Promise<WriteSummary> {
     input.fail(interruption());
   } else await delivery.finish();
   release();
+  // Socket mode: STATEs still waiting once everything is durable were never earned; say why.
+  const stranded = partitions?.stranded();
+  if (stranded && !stopped && delivery.failure === undefined) input.fail(stranded);
   let deleted = new Map<string, number>();
   if (!stopped && delivery.failure === undefined && input.failure === undefined) {
     // Every record is durable and the input ended well: only now does anything older go.

@@ -24,6 +24,16 @@ export interface RecordLine {
   metaBytes?: Uint8Array | undefined;
 }
 
+/**
+ * Socket mode: which partition a STATE closes (`partition_id`), its place in the order STATEs are
+ * released in (`id`), and how many records the source sent in the partition (`sourceStats.recordCount`).
+ */
+export interface StatePartition {
+  id: string;
+  index: number;
+  sourceRecordCount: number | undefined;
+}
+
 export type StateType = "LEGACY" | "STREAM" | "GLOBAL";
 
 export interface StateLine {
@@ -33,6 +43,8 @@ export interface StateLine {
   stream: StreamId | undefined;
   /** The `state` object's members as the source wrote them, `destinationStats` left out. */
   memberTexts: string[];
+  /** Present when the state has both `partition_id` and an integer `id` (socket mode). */
+  partition?: StatePartition | undefined;
 }
 
 export interface OtherLine {
@@ -45,6 +57,8 @@ export interface InvalidLine {
   kind: "invalid";
   /** Why the line is not a message we can act on; never quotes the line. */
   reason: string;
+  /** The stream, when it is a record of one whose content cannot be written (socket mode). */
+  stream?: StreamId | undefined;
 }
 
 export type ParsedLine = RecordLine | StateLine | OtherLine | InvalidLine;
@@ -128,7 +142,19 @@ function parseState(bytes: Uint8Array, state: unknown): StateLine | InvalidLine 
       memberTexts.push(`${JSON.stringify(key)}:${decoder.decode(bytes.subarray(span.start, span.end))}`);
     }
   }
-  return { kind: "state", stateType: rawType, stream, memberTexts };
+  return { kind: "state", stateType: rawType, stream, memberTexts, partition: statePartition(state) };
+}
+
+function statePartition(state: Record<string, unknown>): StatePartition | undefined {
+  const { partition_id: id, id: index } = state;
+  if (typeof id !== "string" || !Number.isSafeInteger(index)) return undefined;
+  const stats = state.sourceStats;
+  const count = isObject(stats) ? stats.recordCount : undefined;
+  return {
+    id,
+    index: index as number,
+    sourceRecordCount: typeof count === "number" && Number.isFinite(count) ? count : undefined,
+  };
 }
 
 /** Keeps a leading U+FEFF: it is not JSON whitespace, so JSON.parse must see it. */

@@ -2,10 +2,11 @@
  * The same src/ under Deno (the `deno` npm package, a devDependency): `deno run` resolves this
  * repo's node_modules through package.json, with read, env and loopback-only net permissions.
  * --version (package.json imported as JSON), spec, a write whose records are read back, one with
- * Avro values through the Schema Registry, and a SIGTERM mid-sync that still echoes the STATE its
- * acknowledged records earned.
+ * Avro values through the Schema Registry, socket mode with protobuf (on the main thread and in
+ * workers), and a SIGTERM mid-sync that still echoes the STATE its acknowledged records earned.
  */
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { Buffer } from "node:buffer";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -15,8 +16,10 @@ import { ensureRegistry } from "../../scripts/registry/registry.ts";
 import { avroType } from "../../src/formats/avro-codec.ts";
 import { streamAvro } from "../../src/formats/avro-schema.ts";
 import { unframe } from "../../src/formats/wire.ts";
+import { frame } from "../helpers/airbyte-socket-proto.ts";
 import { ofType, parseMessages, traceError } from "../helpers/connector.ts";
 import { readTopics, type TestBroker, testBroker } from "../helpers/kafka.ts";
+import { feedSockets, socketEnv } from "../helpers/socket-feeder.ts";
 import { runProcess } from "./process.ts";
 import { expectLanded, smallSync, writeSyncFiles } from "./sync.ts";
 
@@ -106,6 +109,65 @@ describe("under Deno", () => {
     });
     expect(ids.sort((a, b) => a - b)).toEqual(sync.ids);
   }, 120_000);
+
+  // Unix sockets need Deno's read, write and net permission on their paths.
+  it.each([[[]], [["--socket-workers"]]])("writes protobuf records from two sockets (%p)", async (flags) => {
+    const sync = smallSync(broker.bootstrap);
+    const [entry] = sync.catalog.streams as { stream: { json_schema: unknown } }[];
+    if (entry)
+      entry.stream.json_schema = {
+        type: "object",
+        properties: { id: { type: "integer" }, text: { type: "string" } },
+      };
+    const files = writeSyncFiles(dir, sync);
+    const record = (id: number) =>
+      frame({
+        record: {
+          streamName: "items",
+          emittedAtMs: 1700000000000,
+          partitionId: "p",
+          data: [{ integer: String(id) }, { string: "x" }],
+        },
+      });
+    const state = frame({
+      airbyteProtocolMessage: JSON.stringify({
+        type: "STATE",
+        state: {
+          type: "GLOBAL",
+          global: {},
+          partition_id: "p",
+          id: 1,
+          sourceStats: { recordCount: sync.ids.length },
+        },
+      }),
+    });
+    const feeder = feedSockets([
+      Buffer.concat([state, ...sync.ids.filter((id) => id % 2 === 0).map(record)]),
+      Buffer.concat(sync.ids.filter((id) => id % 2 === 1).map(record)),
+    ]);
+    try {
+      const socketDir = join(feeder.paths[0] as string, "..");
+      const net = ["127.0.0.1", ...feeder.paths.map((path) => `unix:${path}`)].join(",");
+      const argv = denoRun("write", "--config", files.config, "--catalog", files.catalog, ...flags).map(
+        (arg) => (arg === "--allow-net=127.0.0.1" ? `--allow-net=${net}` : arg),
+      );
+      const result = await runProcess([...argv.slice(0, 2), `--allow-write=${socketDir}`, ...argv.slice(2)], {
+        cwd: dir,
+        env: { ...env, ...socketEnv(feeder.paths, "PROTOBUF") },
+      });
+      expect({ exitCode: result.exitCode, traces: ofType(result.messages, "TRACE") }).toEqual({
+        exitCode: 0,
+        traces: [],
+      });
+      expect(ofType(result.messages, "STATE")).toHaveLength(1);
+      const landed = await readTopics(broker.bootstrap, [sync.topic]);
+      expect(
+        landed.map((r) => JSON.parse(r.value)._airbyte_data.id).sort((a: number, b: number) => a - b),
+      ).toEqual(sync.ids);
+    } finally {
+      feeder.close();
+    }
+  });
 
   it("on SIGTERM mid-sync, echoes the STATE already earned and exits 1", async () => {
     const sync = smallSync(broker.bootstrap);

@@ -103,6 +103,31 @@ describe("parseLine: states", () => {
       '{"type":"STATE","state":{"type":"GLOBAL","global":{"shared_state":null,"stream_states":[]},"data":null}}';
     expect(parseLine(line)).toMatchObject({ kind: "state", stateType: "GLOBAL" });
   });
+
+  it("a socket-mode STATE gives the partition it closes, its id and the source's count, and echoes them", () => {
+    const line =
+      '{"type":"STATE","state":{"type":"GLOBAL","global":{},"partition_id":"a1","id":3,"sourceStats":{"recordCount":7.0}}}';
+    expect(parseLine(line)).toMatchObject({
+      kind: "state",
+      partition: { id: "a1", index: 3, sourceRecordCount: 7 },
+      memberTexts: [
+        '"type":"GLOBAL"',
+        '"global":{}',
+        '"partition_id":"a1"',
+        '"id":3',
+        '"sourceStats":{"recordCount":7.0}',
+      ],
+    });
+    const uncounted = '{"type":"STATE","state":{"type":"GLOBAL","global":{},"partition_id":"a1","id":3}}';
+    expect(parseLine(uncounted)).toMatchObject({
+      partition: { id: "a1", index: 3, sourceRecordCount: undefined },
+    });
+    // Without both, a STATE belongs to no partition (stdin's states).
+    for (const state of ['"partition_id":"a1"', '"id":3', '"partition_id":"a1","id":1.5'])
+      expect(parseLine(`{"type":"STATE","state":{"data":{},${state}}}`)).toMatchObject({
+        partition: undefined,
+      });
+  });
 });
 
 describe("parseLine: other and invalid lines", () => {

@@ -154,8 +154,11 @@ function recordLine(bytes: Uint8Array, fields: RecordFields): RecordLine | undef
   );
 }
 
-/** A record found by the scan: `data` is parsed from its bytes on first use. */
-class ScannedRecord implements RecordLine {
+/**
+ * A record whose `data` is parsed from its bytes on first use: the scan's, and a protobuf frame's
+ * (socket-messages.ts, whose data bytes are the JSON made of its values).
+ */
+export class ScannedRecord implements RecordLine {
   readonly kind = "record";
   #data: Record<string, unknown> | undefined;
   constructor(

@@ -6,7 +6,8 @@
  * have decoded itself, without a structured clone per record.
  */
 import { type ParsedLine, type StreamId, streamKey } from "./parse.ts";
-import { DecodedRecord, type SocketMessage } from "./socket-messages.ts";
+import { ScannedRecord } from "./record-scan.ts";
+import type { SocketMessage } from "./socket-messages.ts";
 
 export interface PackedBatch {
   numbers: Uint32Array;
@@ -115,7 +116,7 @@ export function unpackBatch(batch: PackedBatch): SocketMessage[] {
       continue;
     }
     const metaStart = batch.metaStart[r] as number;
-    const record = new DecodedRecord(
+    const record = new ScannedRecord(
       batch.streams[batch.streamOf[r] as number] as StreamId,
       batch.emittedAt[r] as number,
       batch.bytes.subarray(batch.dataStart[r], metaStart),

@@ -15,16 +15,10 @@ import type { CatalogStream } from "./catalog.ts";
 import { nestedMemberSpan } from "./json-spans.ts";
 import { readLines } from "./lines.ts";
 import type { NamespaceMapping } from "./namespace-mapping.ts";
-import {
-  type ParsedLine,
-  parseLine,
-  type RecordLine,
-  type StreamId,
-  streamKey,
-  streamLabel,
-} from "./parse.ts";
+import { type ParsedLine, parseLine, type StreamId, streamKey, streamLabel } from "./parse.ts";
 import { dataJson, type MemberPrefixes, memberPrefixes } from "./proto-json.ts";
 import { ProtoError, readFrames } from "./protobuf-wire.ts";
+import { ScannedRecord } from "./record-scan.ts";
 
 export interface SocketMessage {
   /** The message's place on its socket, from 1. */
@@ -128,25 +122,9 @@ export function protoStreams(catalog: CatalogStream[], mapping: NamespaceMapping
       }
       const data = dataJson(record.values, names);
       if (!(data instanceof Uint8Array)) return invalid(data.problem, stream);
-      return new DecodedRecord(stream, record.emittedAtMs, data, metaJson(record.changes));
+      return new ScannedRecord(stream, record.emittedAtMs, data, metaJson(record.changes));
     },
   };
-}
-
-/** A record of a protobuf frame: `data` is parsed from the JSON made of its values on first use. */
-export class DecodedRecord implements RecordLine {
-  readonly kind = "record";
-  #data: Record<string, unknown> | undefined;
-  constructor(
-    readonly stream: StreamId,
-    readonly emittedAt: number,
-    readonly dataBytes: Uint8Array,
-    readonly metaBytes: Uint8Array | undefined,
-  ) {}
-  get data(): Record<string, unknown> {
-    this.#data ??= JSON.parse(decoder.decode(this.dataBytes)) as Record<string, unknown>;
-    return this.#data;
-  }
 }
 
 // --- internal ---

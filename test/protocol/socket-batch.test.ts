@@ -1,7 +1,8 @@
 import { describe, expect, it } from "bun:test";
 import { type ParsedLine, parseLine, type RecordLine } from "../../src/protocol/parse.ts";
+import { ScannedRecord } from "../../src/protocol/record-scan.ts";
 import { packBatch, unpackBatch } from "../../src/protocol/socket-batch.ts";
-import { DecodedRecord, type SocketMessage } from "../../src/protocol/socket-messages.ts";
+import type { SocketMessage } from "../../src/protocol/socket-messages.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : new TextDecoder().decode(b));
@@ -28,13 +29,13 @@ describe("packBatch / unpackBatch", () => {
     const messages: SocketMessage[] = [
       {
         number: 1,
-        parsed: new DecodedRecord({ name: "users", namespace: "public" }, 5, bytes('{"a":1}'), undefined),
+        parsed: new ScannedRecord({ name: "users", namespace: "public" }, 5, bytes('{"a":1}'), undefined),
         partitionId: "p1",
       },
       { number: 2, parsed: state },
       {
         number: 3,
-        parsed: new DecodedRecord(
+        parsed: new ScannedRecord(
           { name: "users", namespace: undefined },
           6,
           bytes("{}"),
@@ -48,7 +49,7 @@ describe("packBatch / unpackBatch", () => {
       },
       {
         number: 5,
-        parsed: new DecodedRecord({ name: "users", namespace: "public" }, 7, bytes('{"b":"Zoë"}'), bytes("")),
+        parsed: new ScannedRecord({ name: "users", namespace: "public" }, 7, bytes('{"b":"Zoë"}'), bytes("")),
         partitionId: undefined,
       },
     ];
